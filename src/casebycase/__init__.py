@@ -1,0 +1,20 @@
+"""casebycase: decide each federal immigration request case by case, and show the work."""
+
+from casebycase.errors import CaseByCaseError, PackError, PackNotFound, RequestError
+from casebycase.policy.compile import CompiledPack, load_pack
+from casebycase.policy.recommendation import Recommendation, evaluate
+from casebycase.request import Request, parse_request
+
+__all__ = [
+    "CaseByCaseError",
+    "CompiledPack",
+    "PackError",
+    "PackNotFound",
+    "Recommendation",
+    "Request",
+    "RequestError",
+    "evaluate",
+    "load_pack",
+    "parse_request",
+]
+__version__ = "0.1.0"

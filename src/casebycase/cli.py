@@ -1,0 +1,266 @@
+"""The command line: a thin shell over the library. Exit 2 on invalid input, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from casebycase.errors import CaseByCaseError, Problem, RequestError
+from casebycase.offenses import classify as classify_offense
+from casebycase.policy.compile import CompiledPack, load_pack
+from casebycase.policy.conditions import describe
+from casebycase.policy.load import bundled_ids
+from casebycase.policy.recommendation import Recommendation, evaluate
+from casebycase.policy.scenarios import run_scenarios
+from casebycase.request import parse_request, request_schema
+
+app = typer.Typer(help="Decide each federal immigration request case by case, and show the work.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+PackOption = Annotated[str | None, typer.Option("--pack", "-p",
+                       help="Pack id or path (default: the request's agency).")]
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except CaseByCaseError as exc:
+        err.print(f"[red]error:[/red] {exc.title}", markup=True)
+        for p in exc.problems:
+            err.print(f"  {p}", markup=False)
+        raise typer.Exit(2) from None
+
+
+def _read_request(file: str) -> dict[str, Any]:
+    name = "<stdin>" if file == "-" else file
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RequestError([Problem(name, f"cannot read the file: {exc.strerror}",
+                                    "check the path")], title="invalid request") from None
+    try:
+        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        where = name
+        if isinstance(exc, json.JSONDecodeError):
+            where = f"{name}:{exc.lineno}:{exc.colno}"
+        raise RequestError([Problem(where, f"not valid JSON or YAML: {exc}",
+                                    "send one JSON object")], title="invalid request") from None
+    if not isinstance(data, dict):
+        raise RequestError([Problem(name, "expected one object (a mapping)",
+                                    "send one JSON object per request")], title="invalid request")
+    return data
+
+
+def _recommend(file: str, pack: str | None) -> Recommendation:
+    request = parse_request(_read_request(file))
+    return evaluate(request, load_pack(pack or request.agency))
+
+
+@app.command("evaluate")
+def evaluate_cmd(file: Annotated[str, typer.Argument(help="Request file (JSON or YAML) or -")],
+                 pack: PackOption = None,
+                 as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+                 ) -> None:
+    """Recommend what to do with one request."""
+    with _errors():
+        rec = _recommend(file, pack)
+    if as_json:
+        out.print_json(data=rec.to_dict())
+        return
+    _print_recommendation(rec)
+
+
+def _print_recommendation(rec: Recommendation) -> None:
+    colour = {"comply": "green", "partial": "yellow", "decline": "red", "refer": "cyan"}
+    out.print(f"[bold {colour[rec.outcome]}]{rec.outcome.upper()}[/]  "
+              f"(pack {rec.pack.id} {rec.pack.version}, digest {rec.pack.digest[:12]})")
+    out.print(rec.explanation, markup=False)
+    if rec.actions:
+        out.print("\n[bold]Actions[/bold]")
+        for a in rec.actions:
+            by = f" by {a['by']}" if a["by"] else (" (no deadline)" if "clock" not in a else
+                                                 " (deadline unknown: its anchor time is missing)")
+            out.print(f"  - {a['do']}{by}  [dim]({', '.join(a['because'])})[/dim]")
+    if rec.risks:
+        out.print("\n[bold]Risks[/bold]")
+        for r in rec.risks:
+            out.print(f"  - {r['code']}: {r['says']}", markup=False)
+    out.print("\n[bold]Rules[/bold] " + ", ".join(rec.rules))
+    out.print("[bold]Citations[/bold]")
+    for c in rec.decision.citations:
+        section = f" {c['section']}" if c["section"] else ""
+        quote = f' — "{c["text"]}"' if c["text"] else ""
+        out.print(f"  - {c['source']}{section}{quote}", markup=False)
+
+
+@app.command()
+def explain(file: Annotated[str, typer.Argument(help="Request file (JSON or YAML) or -")],
+            pack: PackOption = None) -> None:
+    """The full reasoning: every rule checked, which fired, which were overridden and why."""
+    with _errors():
+        rec = _recommend(file, pack)
+    _print_recommendation(rec)
+    table = Table(title="Every rule checked", show_lines=False)
+    for col in ("rule", "layer", "binding", "outcome", "part played", "conditions"):
+        table.add_column(col, overflow="fold")
+    for row in rec.trace():
+        style = "bold" if row["role"] == "decided" else ("dim" if not row["matched"] else "")
+        cells = (row["rule"], row["layer"], "yes" if row["binding"] else "",
+                 row["outcome"] or "-", row["role"], row["when"])
+        table.add_row(*(escape(c) for c in cells), style=style)
+    out.print(table)
+    for o in rec.decision.overridden:
+        out.print(f"overridden: {o.rule} by {o.by} ({o.why})", markup=False)
+
+
+@app.command()
+def packs() -> None:
+    """List the bundled packs."""
+    table = Table("pack", "version", "title", "rules", "extends")
+    with _errors():
+        for pid in bundled_ids():
+            p = load_pack(pid)
+            table.add_row(pid, p.version, p.pack.title, str(len(p.rules)),
+                          " > ".join(reversed(p.pack.chain[:-1])))
+    out.print(table)
+
+
+@app.command()
+def show(pack: Annotated[str, typer.Argument(help="Pack id or path")]) -> None:
+    """A pack's profile, sources and rules as readable text."""
+    with _errors():
+        p = load_pack(pack)
+    _print_pack(p)
+
+
+def _print_pack(p: CompiledPack) -> None:
+    pk = p.pack
+    out.print(f"[bold]{pk.title}[/bold]  ({pk.id} {pk.version}, digest {pk.digest[:12]})")
+    if pk.summary:
+        out.print(pk.summary.strip(), markup=False)
+    a = pk.agency
+    jail = "yes" if a.runs_jail else "no"
+    out.print(f"\nAgency: {a.name}; {a.type}; {a.state}; runs a jail: {jail}", markup=False)
+    for prog in a.programs_287g:
+        out.print(f"  287(g) {prog.model} from {prog.effective or '?'} to {prog.expires or 'now'}")
+    for ag in a.agreements:
+        out.print(f"  agreement {ag.id}: {ag.title} with {ag.counterparty} "
+                  f"from {ag.effective or '?'}", markup=False)
+    out.print("\n[bold]Sources[/bold]")
+    for s in pk.sources.values():
+        dates = f"{s.effective or '…'} to {s.expires or 'now'}"
+        out.print(f"  [{s.layer}] {s.citation}: {s.title} ({dates}) {s.url or ''}", markup=False)
+        for u in s.unconfirmed:
+            out.print(f"      UNCONFIRMED: {u}", markup=False)
+    out.print("\n[bold]Rules[/bold] (most authoritative layer first)")
+    for rd in sorted(pk.rules, key=lambda r: r.rank):
+        r = rd.rule
+        flags = ", ".join(x for x in (rd.layer, "binding" if r.binding else "",
+                                      f"priority {r.priority}" if r.priority else "") if x)
+        out.print(f"\n  [bold]{r.id}[/bold] ({flags}) → {r.outcome or 'adds actions/risks'}")
+        out.print(f"    {' '.join(r.says.split())}", markup=False)
+        out.print(f"    when {describe(rd.node)}", markup=False)
+        if rd.start or rd.end:
+            out.print(f"    in force {rd.start or '…'} to {rd.end or 'now'}")
+        for act in r.actions:
+            by = ""
+            if act.by:
+                amount = (f"{act.by.hours} h" if act.by.hours is not None
+                          else f"{act.by.days} days")
+                side = "before" if act.by.before else "after"
+                by = f" {amount} {side} {act.by.anchor} ({act.by.clock} clock)"
+            out.print(f"    do {act.do}{by}", markup=False)
+        for c in r.because:
+            quote = f' "{c.quote}"' if c.quote else ""
+            out.print(f"    because {pk.sources[c.source].citation} {c.section or ''}{quote}",
+                      markup=False)
+    out.print(f"\nDefault ({pk.default.id}): {pk.default.outcome}. {pk.default.says}", markup=False)
+
+
+@app.command()
+def check(paths: Annotated[list[str], typer.Argument(help="Pack ids, folders or files")]) -> None:
+    """Validate packs: every problem with file:line:column and a hint."""
+    failed = False
+    for path in paths:
+        try:
+            p = load_pack(path)
+            out.print(f"[green]ok[/green] {p.id} {p.version}: {len(p.rules)} rules, "
+                      f"{len(p.pack.sources)} sources, {len(p.pack.tests)} scenario tests")
+        except CaseByCaseError as exc:
+            failed = True
+            err.print(f"[red]{path}[/red]: {exc.title}")
+            for prob in exc.problems:
+                err.print(f"  {prob}", markup=False)
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command("test")
+def test_cmd(paths: Annotated[list[str] | None, typer.Argument(
+        help="Pack ids, folders or files (default: every bundled pack)")] = None) -> None:
+    """Run the packs' scenario tests and report rule coverage."""
+    failed = False
+    for path in paths or bundled_ids():
+        with _errors():
+            report = run_scenarios(load_pack(path))
+        for r in report.results:
+            if not r.passed:
+                failed = True
+                err.print(f"[red]FAIL[/red] {report.pack}: {r.name} ({r.where})")
+                for f in r.failures:
+                    err.print(f"    {f}", markup=False)
+        passed = sum(r.passed for r in report.results)
+        cover = f"{len(report.covered & set(report.rules))}/{len(report.rules)}"
+        out.print(f"{report.pack}: {passed}/{len(report.results)} scenarios passed; "
+                  f"rule coverage {cover} ({report.coverage:.0%})")
+        if report.uncovered:
+            failed = True
+            err.print(f"  rules no scenario exercises: {', '.join(report.uncovered)}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def classify(description: Annotated[str | None, typer.Argument(help="Charge text")] = None,
+             code: Annotated[str | None, typer.Option("--code", help="Statute citation")] = None,
+             level: Annotated[str | None, typer.Option("--level", help="Level as written")] = None,
+             as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+             ) -> None:
+    """What the offense catalog derives from a charge text and/or statute code."""
+    if description is None and code is None:
+        err.print("error: give a charge text, --code, or both (e.g. --code 'RSMo 566.209')")
+        raise typer.Exit(2)
+    found = classify_offense(code, description, level)
+    data = {"category": found.category, "level": found.level, "entry": found.entry,
+            "citation": found.citation, "title": found.title, "matched_by": found.matched_by,
+            "is_hold": found.is_hold}
+    if as_json:
+        out.print_json(data=data)
+        return
+    for key, value in data.items():
+        out.print(f"{key:>10}: {value}", markup=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the request format."""
+    out.print_json(data=request_schema())
+
+
+def main() -> None:
+    """Entry point."""
+    app()

@@ -1,0 +1,1 @@
+"""The policy core: pure functions from (request, pack, date) to a recommendation."""
