@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
     ValidationError,
-    field_validator,
+    WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 from casebycase.errors import Problem, RequestError
 from casebycase.offenses import classify
@@ -62,11 +64,47 @@ NATIONAL_ORIGIN_REASON = (
     "national origin may never be a factor in a decision (Parada v. Anoka County, "
     "8th Cir. 2022), so requests carrying it are refused"
 )
+DUPLICATE_DOCUMENT = "a document is listed twice; list each paper once"
+_EMPTY: frozenset[str] = frozenset()
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}$"
 
 
+def _aware(value: Any) -> datetime:
+    """ISO 8601 text or a datetime, with a UTC offset (standard-library time zones: fast)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("datetime_parsing", "not an ISO 8601 datetime") from None
+    if not isinstance(value, datetime):
+        raise PydanticCustomError("datetime_type", "not a datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise PydanticCustomError("timezone_aware", "datetime has no UTC offset")
+    return value
+
+
+AwareDatetime = Annotated[datetime, BeforeValidator(_aware),
+                          WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+class _Fact:
+    """A fact computed on first read and then kept as a plain instance attribute."""
+
+    def __init__(self, compute: Any) -> None:
+        self.compute, self.__doc__ = compute, compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.compute(obj)
+        return value
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(_Fact,))
 
 
 class Requester(_Strict):
@@ -104,18 +142,27 @@ class Offense(_Strict):
     if TYPE_CHECKING:
         derived: tuple[str, str | None, str]
 
-    def model_post_init(self, context: Any, /) -> None:
-        """Derive (category, level, source): the given category wins, then code, then text."""
-        derived: tuple[str, str | None, str]
-        if self.category is not None:
-            level: str | None = self.level
-            if level is None and (self.code or self.description):
-                level = classify(self.code, self.description).level
-            derived = (self.category, level, "given")
-        else:
-            found = classify(self.code, self.description, self.level)
-            derived = (found.category, self.level or found.level, found.matched_by or "none")
-        self.__dict__["derived"] = derived
+    def __getattr__(self, name: str) -> Any:
+        """``derived``: (category, level, source), computed on first use."""
+        if name != "derived":
+            return super().__getattr__(name)  # type: ignore[misc]
+        return _derive(self)
+
+
+def _derive(o: Offense) -> tuple[str, str | None, str]:
+    """(category, level, source): the given category wins, then the code, then the text."""
+    category: str | None = o.category
+    level: str | None = o.level
+    derived: tuple[str, str | None, str]
+    if category is not None:
+        if level is None and (o.code or o.description):
+            level = classify(o.code, o.description).level
+        derived = (category, level, "given")
+    else:
+        found = classify(o.code, o.description, level)
+        derived = (found.category, level or found.level, found.matched_by or "none")
+    o.__dict__["derived"] = derived
+    return derived
 
 
 class Request(_Strict):
@@ -133,35 +180,45 @@ class Request(_Strict):
     offenses: tuple[Offense, ...] = ()
     notes: str | None = Field(default=None, max_length=10_000)
 
-    @field_validator("documents")
-    @classmethod
-    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(value)) != len(value):
-            raise ValueError("a document is listed twice; list each paper once")
-        return value
-
     if TYPE_CHECKING:
         categories: frozenset[str]
+        timestamp: float
         levels: frozenset[str]
         statuses: frozenset[str]
-        timestamp: float
         hours_until_release: float | None
         hours_since_booking: float | None
+    else:
+        @_Fact
+        def levels(self) -> frozenset[str]:
+            """Offense levels, given or derived."""
+            return frozenset([d[1] for o in self.offenses if (d := o.derived)[1]])
+
+        @_Fact
+        def statuses(self) -> frozenset[str]:
+            """Offense statuses."""
+            return frozenset([o.status for o in self.offenses if o.status])
+
+        @_Fact
+        def hours_until_release(self) -> float | None:
+            """Hours from received_at until subject.release_at."""
+            release = self.subject.release_at
+            return None if release is None else (release.timestamp() - self.timestamp) / 3600
+
+        @_Fact
+        def hours_since_booking(self) -> float | None:
+            """Hours from subject.booked_at until received_at."""
+            booked = self.subject.booked_at
+            return None if booked is None else (self.timestamp - booked.timestamp()) / 3600
 
     def model_post_init(self, context: Any, /) -> None:
-        """Compute once the facts the compiled policy reads (plain attributes, fast)."""
+        """Check across fields, then compute once the facts the compiled policy reads."""
+        documents = self.documents
+        if len(documents) > 1 and len(set(documents)) != len(documents):
+            raise ValueError(DUPLICATE_DOCUMENT)
         facts = self.__dict__
         offenses = self.offenses
-        facts["categories"] = frozenset(o.derived[0] for o in offenses)
-        facts["levels"] = frozenset(o.derived[1] for o in offenses if o.derived[1])
-        facts["statuses"] = frozenset(o.status for o in offenses if o.status)
-        received, subject = self.received_at, self.subject
-        facts["timestamp"] = received.timestamp()
-        release, booked = subject.release_at, subject.booked_at
-        facts["hours_until_release"] = (
-            None if release is None else (release - received).total_seconds() / 3600.0)
-        facts["hours_since_booking"] = (
-            None if booked is None else (received - booked).total_seconds() / 3600.0)
+        facts["categories"] = frozenset([_derive(o)[0] for o in offenses]) if offenses else _EMPTY
+        facts["timestamp"] = self.received_at.timestamp()
 
     def to_dict(self) -> dict[str, Any]:
         """The request as JSON-ready data (request format v1)."""
@@ -175,7 +232,7 @@ _MODELS: dict[str, type[BaseModel]] = {
 
 def parse_request(data: Mapping[str, Any]) -> Request:
     """Validate one request; raise :class:`RequestError` naming each bad field."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise RequestError(
             [Problem("request", f"expected an object, got {type(data).__name__}",
                      "send one JSON object per request")],
@@ -257,6 +314,8 @@ def _problem(err: Any, path: str) -> Problem:
                        "write true or false")
     message = str(err.get("msg", "invalid value"))
     message = message.removeprefix("Value error, ")
+    if message == DUPLICATE_DOCUMENT:
+        return Problem("documents", message, "remove the repeated entry")
     return Problem(path, message, "see docs/request-format.md")
 
 

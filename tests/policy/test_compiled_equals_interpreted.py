@@ -38,7 +38,7 @@ requests = st.fixed_dictionaries({
         "in_custody": st.booleans(), "charged": st.booleans(),
         "status_established": st.booleans(), "unlawfully_present": st.booleans(),
         "juvenile": st.booleans(), "victim_or_witness": st.booleans()},
-        optional={"booked_at": moments, "release_at": moments}),
+        optional={"booked_at": moments, "release_at": moments, "confined": st.booleans()}),
     "offenses": st.lists(offense, max_size=3),
 })
 

@@ -134,12 +134,31 @@ def locate(id_or_path: str | Path) -> Path:
                                 hint)], title="pack not found")
 
 
+_READ: dict[Path, tuple[tuple[tuple[Path, int], ...], Pack]] = {}
+
+
+def _stamps(paths: list[Path]) -> tuple[tuple[Path, int], ...]:
+    return tuple((p, p.stat().st_mtime_ns) for p in paths if p.exists())
+
+
 def read_pack(id_or_path: str | Path) -> Pack:
-    """Load and check a pack and the packs it extends."""
+    """Load and check a pack and the packs it extends (re-read only when a file changed)."""
+    top = locate(id_or_path).resolve()
+    known = _READ.get(top)
+    if known is not None and _stamps([p for p, _ in known[0]]) == known[0]:
+        return known[1]
+    read: list[Path] = []
+    pack = _read_chain(top, read)
+    _READ[top] = (_stamps(read), pack)
+    return pack
+
+
+def _read_chain(top: Path, read: list[Path]) -> Pack:
     files: list[tuple[PackFile, Document, list[TestDef]]] = []
-    path = locate(id_or_path)
+    path = top
     seen: list[str] = []
     while True:
+        read += [path, path.parent / TESTS_FILE]
         pack_file, doc, tests = _read_file(path)
         if pack_file.pack in seen:
             cycle = " -> ".join([*seen, pack_file.pack])
@@ -158,7 +177,7 @@ def read_pack(id_or_path: str | Path) -> Pack:
             raise PackError([Problem(doc.where(("extends",)),
                                      f"'extends: {base}': {problem.why}", problem.hint)],
                             title="invalid pack") from None
-    return _merge(list(reversed(files)), locate(id_or_path))
+    return _merge(list(reversed(files)), top)
 
 
 def _read_file(path: Path) -> tuple[PackFile, Document, list[TestDef]]:
