@@ -2,6 +2,7 @@
 
 from casebycase.errors import CaseByCaseError, PackError, PackNotFound, RequestError
 from casebycase.policy.compile import CompiledPack, load_pack
+from casebycase.policy.load import bundled_ids as bundled_packs
 from casebycase.policy.recommendation import Recommendation, evaluate
 from casebycase.request import Request, parse_request
 
@@ -13,6 +14,7 @@ __all__ = [
     "Recommendation",
     "Request",
     "RequestError",
+    "bundled_packs",
     "evaluate",
     "load_pack",
     "parse_request",

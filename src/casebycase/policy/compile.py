@@ -15,12 +15,14 @@ Resolution (docs/policy-language.md, "Precedence"):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from casebycase.policy.conditions import Emitter
 from casebycase.policy.load import Pack, RuleDef, read_pack
 from casebycase.policy.model import Action, Clause
+from casebycase.request import KINDS
 
 BUILTIN_RISKS: dict[str, str] = {
     "agency_rule_overridden": (
@@ -70,26 +72,41 @@ class CompiledPack:
         self.index = {r.id: i for i, r in enumerate(pack.rules)}
         self.policy = {"pack": pack.id, "version": pack.version, "digest": pack.digest}
         self.zone = pack.zone
-        self.source_code, self.fired = self._generate()
+        self.source_code, self.fired, self.by_kind = self._generate()
         self.decisions: dict[int, Decision] = {}
 
-    def _generate(self) -> tuple[str, Any]:
+    def _generate(self) -> tuple[str, Any, dict[str, Any]]:
+        """One function per request kind holding only the rules that can fire for it."""
         emitter = Emitter(self.pack.profile)
-        lines = ["def fired(r, t):", "    k = r.kind", "    s = r.subject", "    c = r.categories",
-                 "    m = 0"]
-        for i, rd in enumerate(self.rules):
-            lo = self.pack.instant(rd.start, float("-inf"))
-            hi = self.pack.instant(rd.end, float("inf"))
-            cond = emitter.emit(rd.node)
-            parts = [p for p in (_window(lo, hi), cond) if p != "True"]
-            test = "False" if cond == "False" else (" and ".join(parts) or "True")
-            lines.append(f"    if {test}:  # {rd.id}")
-            lines.append(f"        m |= {1 << i}")
-        lines.append("    return m")
+        lines: list[str] = []
+        table: list[str] = []
+        for kind in KINDS:
+            emitter.kind = kind
+            body = []
+            for i, rd in enumerate(self.rules):
+                lo = self.pack.instant(rd.start, float("-inf"))
+                hi = self.pack.instant(rd.end, float("inf"))
+                cond = emitter.emit(rd.node)
+                if cond == "False":
+                    continue
+                parts = [p for p in (_window(lo, hi), cond) if p != "True"]
+                body.append(f"    if {' and '.join(parts) or 'True'}:  # {rd.id}")
+                body.append(f"        m |= {1 << i}")
+            text = "\n".join(body)
+            name = f"fired_{kind}"
+            prelude = [f"def {name}(r, t):"]
+            for local, expr in reversed(LOCALS):  # a later local may need an earlier one
+                if re.search(rf"\b{local}\b", text):
+                    prelude.insert(1, f"    {local} = {expr}")
+                    text += "\n" + expr
+            lines += [*prelude, "    m = 0", *body, "    return m", ""]
+            table.append(f"{kind!r}: {name}")
+        lines.append("_BY_KIND = {" + ", ".join(table) + "}")
+        lines += ["def fired(r, t):", "    return _BY_KIND[r.kind](r, t)"]
         source = "\n".join(lines) + "\n"
         namespace: dict[str, Any] = dict(emitter.constants)
         exec(compile(source, f"<pack {self.id}>", "exec"), namespace)
-        return source, namespace["fired"]
+        return source, namespace["fired"], namespace["_BY_KIND"]
 
     def decision(self, mask: int) -> Decision:
         """The resolved decision for a set of fired rules (memoised)."""
@@ -228,6 +245,13 @@ def _window(lo: float, hi: float) -> str:
         return f"{lo!r} <= t"
     return f"{lo!r} <= t < {hi!r}"
 
+
+LOCALS = (
+    ("s", "r.subject"), ("c", "r.categories"), ("p", "r.purpose"),
+    ("ra", "r.requester.agency"), ("d", "r.documents"), ("jw", "r.judicial_warrant"),
+    ("cf", "(s.in_custody if s.confined is None else s.confined)"),
+)
+"""Request facts the generated code reads, bound once per call when a rule uses them."""
 
 _COMPILED: dict[str, CompiledPack] = {}
 

@@ -329,6 +329,8 @@ class Emitter:
 
     profile: Profile
     constants: dict[str, Any] = field(default_factory=dict)
+    kind: str | None = None
+    """When set, the request kind is known and kind tests fold to constants."""
 
     def const(self, value: Any) -> str:
         for name, known in self.constants.items():
@@ -366,6 +368,8 @@ class Emitter:
     def _test(self, node: Test) -> str:
         if node.field.startswith("agency."):
             return self._agency(node)
+        if node.field == "kind" and self.kind is not None and node.op in ("in", "not_in"):
+            return repr((self.kind in node.values) == (node.op == "in"))
         spec = FIELDS[node.field]
         x, op, v = spec.expr, node.op, node.values
         if op == "is":

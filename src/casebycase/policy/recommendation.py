@@ -145,6 +145,6 @@ def evaluate(request: Request, pack: CompiledPack | str | None = None,
     """
     compiled = pack if isinstance(pack, CompiledPack) else load_pack(pack or request.agency)
     t = request.timestamp if at is None else as_of(at, compiled)
-    mask = compiled.fired(request, t)
+    mask = compiled.by_kind[request.kind](request, t)
     decision = compiled.decisions.get(mask) or compiled.decision(mask)
     return Recommendation(decision, request, compiled, t)
