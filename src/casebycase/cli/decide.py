@@ -1,20 +1,19 @@
-"""The command line: a thin shell over the library. Exit 2 on invalid input, no tracebacks."""
+"""Commands that decide: evaluate, explain, packs, show, check, test, classify, schema."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 import yaml
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from casebycase.cli.shell import app, err, out
+from casebycase.cli.shell import errors as _errors
 from casebycase.errors import CaseByCaseError, Problem, RequestError
 from casebycase.offenses import classify as classify_offense
 from casebycase.policy.compile import CompiledPack, load_pack
@@ -24,24 +23,8 @@ from casebycase.policy.recommendation import Recommendation, evaluate
 from casebycase.policy.scenarios import run_scenarios
 from casebycase.request import parse_request, request_schema
 
-app = typer.Typer(help="Decide each federal immigration request case by case, and show the work.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
 PackOption = Annotated[str | None, typer.Option("--pack", "-p",
                        help="Pack id or path (default: the request's agency).")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except CaseByCaseError as exc:
-        err.print(f"[red]error:[/red] {exc.title}", markup=True)
-        for p in exc.problems:
-            err.print(f"  {p}", markup=False)
-        raise typer.Exit(2) from None
 
 
 def _read_request(file: str) -> dict[str, Any]:
@@ -259,8 +242,3 @@ def classify(description: Annotated[str | None, typer.Argument(help="Charge text
 def schema() -> None:
     """Print the JSON Schema of the request format."""
     out.print_json(data=request_schema())
-
-
-def main() -> None:
-    """Entry point."""
-    app()

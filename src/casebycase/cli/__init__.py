@@ -1,0 +1,9 @@
+"""The command line: a thin shell over the library (exit 2 on invalid input, no tracebacks).
+
+Each module registers its commands on the one app; add a module here to add commands.
+"""
+
+from casebycase.cli import decide as decide
+from casebycase.cli.shell import app
+
+__all__ = ["app"]
