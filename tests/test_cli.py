@@ -96,3 +96,25 @@ def test_classify() -> None:
 def test_schema() -> None:
     schema = json.loads(runner.invoke(app, ["schema"]).output)
     assert "place_of_birth" not in json.dumps(schema["properties"])
+
+
+def test_readme_commands_exist() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = readme.split("```")[1::2]
+    names = {line.split()[1] for block in blocks for line in block.splitlines()
+             if line.startswith("casebycase ")}
+    registered = {c.name or (c.callback.__name__ if c.callback else "")
+                  for c in app.registered_commands}
+    assert names and names <= registered, names - registered
+
+
+def test_request_format_doc_error_example_is_real() -> None:
+    doc = (ROOT / "docs" / "request-format.md").read_text(encoding="utf-8")
+    bad = {"agency": "boone-county-so", "recieved_at": "2026-03-05T16:20:00-06:00",
+           "requester": {"agency": "ICE"}, "kind": "detainer", "purpose": "civil_immigration",
+           "subject": {"ref": "S-1", "place_of_birth": "x"}}
+    result = runner.invoke(app, ["evaluate", "-"], input=json.dumps(bad))
+    assert result.exit_code == 2
+    for line in result.stderr.splitlines()[1:]:
+        if "place_of_birth" in line or "recieved_at: unknown" in line:
+            assert line.strip() in doc, line
