@@ -3,6 +3,7 @@
 Each module registers its commands on the one app; add a module here to add commands.
 """
 
+from casebycase.cli import cases as cases
 from casebycase.cli import decide as decide
 from casebycase.cli.shell import app
 

@@ -1,0 +1,1 @@
+"""Cases: a request and its life (received, recommended, decided, reviewed, closed)."""

@@ -1,0 +1,33 @@
+"""Commands on the case store: audit verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from casebycase.cases.service import CaseService
+from casebycase.cli.shell import app, err, out
+from casebycase.settings import Settings
+from casebycase.store.store import Store
+
+audit = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+app.add_typer(audit, name="audit")
+
+
+@audit.command("verify")
+def verify(database: Annotated[str | None, typer.Option(
+        "--database", help="Store URL (default: CASEBYCASE_DATABASE_URL)")] = None) -> None:
+    """Recompute every agency's hash chain; name the first bad event. Exit 1 if any."""
+    store = Store.open(database or Settings.from_env().database_url)
+    try:
+        breaks = CaseService(store, lambda: dt.datetime.now(dt.UTC)).verify_audit()
+    finally:
+        store.close()
+    if not breaks:
+        out.print("[green]ok[/green] every audit chain verifies")
+        return
+    for b in breaks:
+        err.print(f"[red]{b.agency}[/red]: event {b.seq} (id {b.event_id}): {b.why}")
+    raise typer.Exit(1)

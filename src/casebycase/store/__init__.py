@@ -1,0 +1,1 @@
+"""Storage: one SQLAlchemy schema for SQLite (default) and PostgreSQL, with Alembic migrations."""

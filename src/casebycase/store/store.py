@@ -1,0 +1,143 @@
+"""The store: every read and write of cases and audit events, inside one transaction.
+
+The case service calls these methods; no SQL leaves this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
+
+from casebycase.cases.audit import GENESIS, Event, event_hash, payload_hash
+from casebycase.store.database import engine_for, migrate
+from casebycase.store.tables import audit_events, cases, deadlines, decisions, reviews
+
+
+class Store:
+    """A database of cases and audit chains (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect and migrate the schema to the latest version."""
+        engine = engine_for(url)
+        migrate(engine)
+        return cls(engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """One unit of work: committed (and synced) when the block ends without error."""
+        with self.engine.begin() as conn:
+            yield Transaction(conn, self.dialect)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+class Transaction:
+    """Reads and writes within one database transaction."""
+
+    def __init__(self, conn: Connection, dialect: str) -> None:
+        self.conn, self.dialect = conn, dialect
+
+    # cases ---------------------------------------------------------------------------------
+
+    def insert_case(self, row: dict[str, Any]) -> None:
+        self.conn.execute(insert(cases).values(**row))
+
+    def case(self, case_id: str) -> dict[str, Any] | None:
+        found = self.conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+        return dict(found) if found else None
+
+    def update_case(self, case_id: str, **values: Any) -> None:
+        self.conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+
+    def cases(self, agencies: frozenset[str], state: str | None = None, kind: str | None = None,
+              limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        query = select(cases).where(cases.c.agency.in_(sorted(agencies)))
+        if state:
+            query = query.where(cases.c.state == state)
+        if kind:
+            query = query.where(cases.c.kind == kind)
+        query = query.order_by(cases.c.received_at.desc(), cases.c.id).limit(limit).offset(offset)
+        return [dict(r) for r in self.conn.execute(query).mappings()]
+
+    def count_cases(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(cases)).scalar_one())
+
+    def insert_decision(self, row: dict[str, Any]) -> None:
+        self.conn.execute(insert(decisions).values(**row))
+
+    def insert_review(self, row: dict[str, Any]) -> None:
+        self.conn.execute(insert(reviews).values(**row))
+
+    def history(self, case_id: str) -> dict[str, list[dict[str, Any]]]:
+        def rows(table: Any) -> list[dict[str, Any]]:
+            query = select(table).where(table.c.case_id == case_id).order_by(table.c.id)
+            return [dict(r) for r in self.conn.execute(query).mappings()]
+        return {"decisions": rows(decisions), "reviews": rows(reviews),
+                "deadlines": rows(deadlines), "events": rows(audit_events)}
+
+    # deadlines -----------------------------------------------------------------------------
+
+    def insert_deadlines(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(deadlines), rows)
+
+    def open_deadlines(self, agencies: frozenset[str], until: dt.datetime
+                       ) -> list[dict[str, Any]]:
+        query = (select(deadlines).where(deadlines.c.agency.in_(sorted(agencies)),
+                                         deadlines.c.done_at.is_(None),
+                                         deadlines.c.due_at <= until)
+                 .order_by(deadlines.c.due_at, deadlines.c.id))
+        return [dict(r) for r in self.conn.execute(query).mappings()]
+
+    def complete_deadline(self, deadline_id: int, at: dt.datetime) -> dict[str, Any] | None:
+        self.conn.execute(update(deadlines).where(deadlines.c.id == deadline_id)
+                          .values(done_at=at))
+        found = self.conn.execute(select(deadlines).where(deadlines.c.id == deadline_id)
+                                  ).mappings().first()
+        return dict(found) if found else None
+
+    # audit ---------------------------------------------------------------------------------
+
+    def append_event(self, agency: str, tag: str, actor: str, at: dt.datetime,
+                     case_id: str | None, policy_digest: str | None, payload: Any) -> str:
+        """Append one event to the agency's chain; returns its hash."""
+        if self.dialect == "postgresql":  # one writer per agency chain at a time
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": agency})
+        last = self.conn.execute(
+            select(audit_events.c.seq, audit_events.c.hash)
+            .where(audit_events.c.agency == agency)
+            .order_by(audit_events.c.seq.desc()).limit(1)).first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        stamp = at.astimezone(dt.UTC).isoformat()
+        digest = payload_hash(payload)
+        hashed = event_hash(agency, seq, tag, actor, stamp, case_id, policy_digest, digest, prev)
+        self.conn.execute(insert(audit_events).values(
+            agency=agency, seq=seq, tag=tag, actor=actor, at=stamp, case_id=case_id,
+            policy_digest=policy_digest, payload=payload, payload_hash=digest,
+            prev_hash=prev, hash=hashed))
+        return hashed
+
+    def events(self, agency: str) -> list[Event]:
+        query = select(audit_events).where(audit_events.c.agency == agency).order_by(
+            audit_events.c.id)
+        return [Event(**dict(r)) for r in self.conn.execute(query).mappings()]
+
+    def chain_agencies(self) -> list[str]:
+        query = select(audit_events.c.agency).distinct().order_by(audit_events.c.agency)
+        return [r[0] for r in self.conn.execute(query)]
+
+    def expunge_payloads(self, case_id: str) -> int:
+        """Remove the payloads of a case's events; their hashes keep the chain whole."""
+        result = self.conn.execute(update(audit_events).where(audit_events.c.case_id == case_id)
+                                   .values(payload=None))
+        return int(result.rowcount or 0)
