@@ -1,0 +1,143 @@
+"""Commands over real data: replay (a data set under packs) and agencies (287(g) directory)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from casebycase.cli.shell import app, err, out
+from casebycase.cli.shell import errors as _errors
+from casebycase.replay.agencies import STATES, Agency, build_directory
+from casebycase.replay.importers import DATASETS, load_dataset
+from casebycase.replay.run import replay, scenario
+from casebycase.replay.summary import markdown, summarize, write
+
+DATA_ENV = "CASEBYCASE_DATA_DIR"
+DEFAULT_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "real"
+
+DataOption = Annotated[Path | None, typer.Option(
+    "--data", help=f"Folder of the real data sets (default: ${DATA_ENV}, else "
+                   "../shared/data/real beside the repository).")]
+
+
+def _data_dir(data: Path | None) -> Path:
+    if data is not None:
+        return data
+    env = os.environ.get(DATA_ENV)
+    return Path(env) if env else DEFAULT_DATA
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        err.print(f"error: {option} {text!r} is not a date (write it as YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+
+
+@app.command("replay")
+def replay_cmd(
+    dataset: Annotated[str, typer.Argument(help=f"Data set: {', '.join(DATASETS)}")],
+    pack: Annotated[list[str], typer.Option(
+        "--pack", "-p", help="Pack id, or PACK@YYYY-MM-DD for the rules in force that day; "
+                             "repeat for several.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the results.")],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Apply the rules in force on this date (YYYY-MM-DD) to every request "
+                        "(default: each request's own date).")] = None,
+    data: DataOption = None,
+) -> None:
+    """Evaluate every request of a real data set under each pack; write and print a summary."""
+    day = _date(as_of, "--as-of")
+    with _errors():
+        try:
+            scenarios = [scenario(spec, day) for spec in pack]
+        except ValueError as exc:
+            err.print(f"error: --pack: {exc} (write PACK or PACK@YYYY-MM-DD)")
+            raise typer.Exit(2) from None
+        with err.status(f"importing {dataset}"):
+            ds = load_dataset(dataset, _data_dir(data))
+    reasons = ", ".join(f"{why} ({n})" for why, n in ds.reasons().most_common(3))
+    err.print(f"{ds.id}: {ds.rows_read:,} rows read, {len(ds.items):,} requests, "
+              f"{len(ds.rejected):,} rejected" + (f": {reasons}" if reasons else ""),
+              markup=False)
+    total = len(ds.items) * len(scenarios)
+    start = time.perf_counter()
+    with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("replay", total=total)
+        rows = replay(ds, scenarios, progress=lambda n: bar.advance(task, n))
+    seconds = time.perf_counter() - start
+    summary = summarize(ds, scenarios, rows, seconds)
+    paths = write(out_dir, ds, rows, summary)
+    out.print(markdown(summary), markup=False, highlight=False)
+    out.print("Written: " + ", ".join(str(p) for p in paths.values()), markup=False)
+
+
+@app.command("agencies")
+def agencies_cmd(
+    state: Annotated[str, typer.Option("--state", help="Two-letter state code.")] = "MO",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data: DataOption = None,
+) -> None:
+    """Agencies on ICE's 287(g) lists: agreements (JEM/TFM/WSO), since when, FBI roster type."""
+    if state.upper() not in STATES:
+        err.print(f"error: unknown state code {state!r} (use a two-letter code such as MO)")
+        raise typer.Exit(2)
+    folder = _data_dir(data)
+    directory = build_directory(folder, state)
+    if not directory.files:
+        err.print(f"error: no 287(g) lists found under {folder} "
+                  f"(pass --data DIR or set {DATA_ENV})")
+        raise typer.Exit(2)
+    if as_json:
+        out.print_json(json.dumps(directory.to_dict()))
+        return
+    table = Table(title=f"287(g) agreements, {STATES[directory.state].title()} "
+                        f"(newest ICE list {directory.newest})")
+    for col in ("agency", "county", "JEM", "TFM", "WSO", "FBI roster"):
+        table.add_column(col, overflow="fold")
+    for a in directory.agencies:
+        fbi = f"{a.fbi.type} {a.fbi.ori}" if a.fbi else "not found"
+        table.add_row(a.name, a.county, *(_cell(a, m) for m in ("JEM", "TFM", "WSO")), fbi)
+    out.print(table)
+    for line in _totals(directory.agencies, directory.newest):
+        out.print(line, markup=False)
+    out.print("Spelling and format quirks handled:", markup=False)
+    for quirk, n in directory.quirks.most_common():
+        out.print(f"  - {quirk}: {n}", markup=False)
+
+
+def _cell(a: Agency, model: str) -> str:
+    ag = a.agreements.get(model)
+    pending = a.pending.get(model)
+    if ag is None:
+        return f"pending {pending[0]}..{pending[1]}" if pending else ""
+    text = f"signed {ag.signed or '?'}, listed {ag.first_seen}"
+    if not ag.current:
+        text += f" [dim](dropped after {ag.last_seen})[/dim]"
+    return text
+
+
+def _totals(agencies: list[Agency], newest: dt.date | None) -> list[str]:
+    current = {m: sum(1 for a in agencies if a.agreements.get(m) and a.agreements[m].current)
+               for m in ("JEM", "TFM", "WSO")}
+    dropped = sum(1 for a in agencies for g in a.agreements.values() if not g.current)
+    holding = sum(1 for a in agencies if any(g.current for g in a.agreements.values()))
+    matched = sum(1 for a in agencies if a.fbi)
+    return [
+        f"{len(agencies)} agencies seen on the lists; {holding} hold at least one agreement "
+        f"on the newest list ({newest}): " + ", ".join(f"{m} {n}" for m, n in current.items())
+        + f"; {dropped} agreements listed earlier are no longer listed.",
+        f"FBI roster matched for {matched} of {len(agencies)} agencies.",
+    ]

@@ -1,0 +1,1 @@
+"""Replaying many requests under a pack."""

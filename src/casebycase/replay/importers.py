@@ -1,0 +1,60 @@
+"""The data sets replay knows, by short id, and how to find them in a data folder.
+
+>>> sorted(DATASETS)
+['boone-roster', 'mn-sample', 'pa', 'travis']
+
+``load_dataset("travis", data_dir)`` reads ``data_dir/travis-county-tx-ice-detainers``.
+The folder is always passed in: nothing here reads the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from casebycase.errors import CaseByCaseError, Problem
+from casebycase.replay import boone, ddp, pa, travis
+from casebycase.replay.dataset import Dataset
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A data set: its folder under the data directory and its importer."""
+
+    id: str
+    folder: str
+    read: Callable[[Path], Dataset]
+
+
+DATASETS: dict[str, Source] = {s.id: s for s in (
+    Source("travis", travis.FOLDER, travis.import_travis),
+    Source("pa", pa.FOLDER, pa.import_pa),
+    Source("mn-sample", ddp.FOLDER, ddp.import_mn_sample),
+    Source("boone-roster", boone.FOLDER, boone.import_boone_roster),
+)}
+
+
+class DatasetError(CaseByCaseError):
+    """A data set id is unknown or its files are missing."""
+
+
+def load_dataset(dataset_id: str, data_dir: Path) -> Dataset:
+    """Import the data set ``dataset_id`` from its folder under ``data_dir``."""
+    source = DATASETS.get(dataset_id)
+    if source is None:
+        raise DatasetError([Problem(dataset_id, "unknown data set",
+                                    f"use one of: {', '.join(DATASETS)}")],
+                           title="unknown data set")
+    folder = data_dir / source.folder
+    if not folder.is_dir():
+        raise DatasetError([Problem(str(folder), "folder not found",
+                                    "pass --data DIR or set CASEBYCASE_DATA_DIR to the folder "
+                                    "holding the real data sets")],
+                           title="data set not found")
+    try:
+        return source.read(folder)
+    except OSError as exc:
+        raise DatasetError([Problem(str(exc.filename or folder), "cannot read the file: "
+                                    f"{exc.strerror}", "check the data folder")],
+                           title="data set not readable") from None
