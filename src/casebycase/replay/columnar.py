@@ -1,0 +1,409 @@
+"""Columnar replay: a pack compiled to Polars expressions over a frame of requests.
+
+:func:`frame_of` lays requests out one row each, one column per fact a rule may read
+(:data:`SCHEMA`). :func:`compile_columnar` turns every rule's condition tree into one boolean
+Polars expression, the twin of the Python source the row compiler writes
+(:class:`casebycase.policy.conditions.Emitter`): same facts, same operators, same treatment
+of unknown numbers and missing offense attributes, same date windows. ``decide`` then
+groups rows by the set of rules that fired, resolves each distinct set once with
+:meth:`CompiledPack.decision` and joins the result back, so precedence is never
+re-implemented and the columnar path agrees with :func:`casebycase.evaluate` row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from casebycase.policy.compile import CompiledPack, as_of
+from casebycase.policy.conditions import (
+    AllOf,
+    AnyOf,
+    Node,
+    NotOf,
+    OffenseTest,
+    Profile,
+    Test,
+    holds,
+)
+from casebycase.request import (
+    CATEGORIES,
+    COMPONENTS,
+    DOCUMENTS,
+    KINDS,
+    LEVELS,
+    OFFENSE_STATUSES,
+    PURPOSES,
+    REQUESTER_AGENCIES,
+    Request,
+)
+
+KIND = pl.Enum(KINDS)
+PURPOSE = pl.Enum(PURPOSES)
+REQUESTER_AGENCY = pl.Enum(REQUESTER_AGENCIES)
+COMPONENT = pl.Enum([*COMPONENTS, "none"])
+DOCUMENT = pl.Enum(DOCUMENTS)
+CATEGORY = pl.Enum(CATEGORIES)
+LEVEL = pl.Enum(LEVELS)
+STATUS = pl.Enum(OFFENSE_STATUSES)
+OFFENSE = pl.Struct({"category": CATEGORY, "level": LEVEL, "status": STATUS})
+"""One offense as rules see it: derived category, derived level (or null), status (or null)."""
+
+SCHEMA: dict[str, pl.DataType] = {
+    "index": pl.Int64(),
+    "id": pl.String(),
+    "timestamp": pl.Float64(),
+    "kind": KIND,
+    "purpose": PURPOSE,
+    "requester_agency": REQUESTER_AGENCY,
+    "requester_component": COMPONENT,
+    "documents": pl.List(DOCUMENT),
+    "judicial_warrant": pl.Boolean(),
+    "in_custody": pl.Boolean(),
+    "confined": pl.Boolean(),
+    "charged": pl.Boolean(),
+    "booked": pl.Boolean(),
+    "status_established": pl.Boolean(),
+    "unlawfully_present": pl.Boolean(),
+    "juvenile": pl.Boolean(),
+    "victim_or_witness": pl.Boolean(),
+    "hours_until_release": pl.Float64(),
+    "hours_since_booking": pl.Float64(),
+    "offenses": pl.List(OFFENSE),
+    "categories": pl.List(CATEGORY),
+    "levels": pl.List(LEVEL),
+    "statuses": pl.List(STATUS),
+    "offense_count": pl.Int64(),
+}
+"""The request frame: ``timestamp`` is ``received_at`` in POSIX seconds; ``confined`` is
+already resolved (``in_custody`` when the request leaves it out); ``requester_component`` is
+``"none"`` when not given; the hours are null when the anchor time is unknown. Closed value
+lists are Polars enums (plain strings work too, more slowly). ``documents`` keeps the
+request's order; the offense sets hold distinct values in enum order."""
+
+COLUMNS: dict[str, str] = {
+    "kind": "kind",
+    "purpose": "purpose",
+    "requester.agency": "requester_agency",
+    "requester.component": "requester_component",
+    "documents": "documents",
+    "judicial_warrant": "judicial_warrant",
+    "subject.in_custody": "in_custody",
+    "subject.confined": "confined",
+    "subject.charged": "charged",
+    "subject.booked": "booked",
+    "subject.status_established": "status_established",
+    "subject.unlawfully_present": "unlawfully_present",
+    "subject.juvenile": "juvenile",
+    "subject.victim_or_witness": "victim_or_witness",
+    "hours_until_release": "hours_until_release",
+    "hours_since_booking": "hours_since_booking",
+    "offense.category": "categories",
+    "offense.level": "levels",
+    "offense.status": "statuses",
+    "offense_count": "offense_count",
+}
+"""The frame column holding each request field of :data:`casebycase.policy.fields.FIELDS`."""
+
+DECISION_SCHEMA: dict[str, pl.DataType] = {
+    "index": pl.Int64(),
+    "id": pl.String(),
+    "outcome": pl.String(),
+    "deciding": pl.String(),
+    "rules": pl.List(pl.String()),
+}
+
+Cond = pl.Expr | bool
+"""A compiled condition: an expression, or a constant once folded."""
+
+
+def frame_of(requests: Iterable[Request]) -> pl.DataFrame:
+    """One row per request (``index`` = position in ``requests``), columns as :data:`SCHEMA`."""
+    cols: dict[str, list[object]] = {name: [] for name in SCHEMA}
+    for i, r in enumerate(requests):
+        s = r.subject
+        offenses = [{"category": o.derived[0], "level": o.derived[1], "status": o.status}
+                    for o in r.offenses]
+        row: dict[str, object] = {
+            "index": i, "id": r.id, "timestamp": r.timestamp, "kind": r.kind,
+            "purpose": r.purpose, "requester_agency": r.requester.agency,
+            "requester_component": r.requester.component or "none",
+            "documents": list(r.documents), "judicial_warrant": r.judicial_warrant,
+            "in_custody": s.in_custody,
+            "confined": s.in_custody if s.confined is None else s.confined,
+            "charged": s.charged, "booked": s.booked_at is not None,
+            "status_established": s.status_established,
+            "unlawfully_present": s.unlawfully_present, "juvenile": s.juvenile,
+            "victim_or_witness": s.victim_or_witness,
+            "hours_until_release": r.hours_until_release,
+            "hours_since_booking": r.hours_since_booking,
+            "offenses": offenses,
+            "categories": [c for c in CATEGORIES if c in r.categories],
+            "levels": [v for v in LEVELS if v in r.levels],
+            "statuses": [v for v in OFFENSE_STATUSES if v in r.statuses],
+            "offense_count": len(r.offenses),
+        }
+        for name, value in row.items():
+            cols[name].append(value)
+    return pl.DataFrame(cols, schema=SCHEMA)
+
+
+def with_offense_facts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Fill ``categories``, ``levels``, ``statuses`` and ``offense_count`` from ``offenses``.
+
+    For frames built without :func:`frame_of` (bulk data): each set is the distinct non-null
+    values of that offense attribute in enum order, as :class:`Request` computes them.
+    """
+    rows = frame.select(pl.int_range(pl.len()).alias("_row"), "offenses")
+    sets = (rows.explode("offenses")
+            .select("_row", pl.col("offenses").struct.unnest())
+            .group_by("_row")
+            .agg(*(pl.col(attr).drop_nulls().unique().sort().alias(name)
+                   for attr, name in (("category", "categories"), ("level", "levels"),
+                                      ("status", "statuses")))))
+    joined = rows.join(sets, on="_row", how="left").sort("_row")
+    empty = [pl.col(name).fill_null(pl.lit([], dtype=joined.schema[name]))
+             for name in ("categories", "levels", "statuses")]
+    facts = joined.select(
+        *empty, pl.col("offenses").list.len().cast(pl.Int64).alias("offense_count"))
+    return frame.with_columns(facts)
+
+
+def compile_columnar(pack: CompiledPack) -> ColumnarPack:
+    """The pack's rules as Polars expressions (the pack itself resolves each fired set)."""
+    return ColumnarPack(pack)
+
+
+@dataclass
+class ColumnarPack:
+    """A compiled pack evaluated a whole frame at a time."""
+
+    pack: CompiledPack
+    windows: list[tuple[float, float]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        p = self.pack.pack
+        self.windows = [(p.instant(rd.start, float("-inf")), p.instant(rd.end, float("inf")))
+                        for rd in self.pack.rules]
+
+    @property
+    def rule_ids(self) -> list[str]:
+        """The rule ids, in rule order (the columns of :meth:`fired_columns`)."""
+        return [rd.id for rd in self.pack.rules]
+
+    def conditions(self, t: float | None = None) -> tuple[list[Cond], set[str]]:
+        """Each rule's fired condition (window and ``when:``) and the columns it reads.
+
+        ``t=None`` reads each row's ``timestamp``; a number is one instant for every row.
+        """
+        builder = _Builder(self.pack.pack.profile, t)
+        out: list[Cond] = []
+        for (lo, hi), rd in zip(self.windows, self.pack.rules, strict=True):
+            window = builder.window(lo, hi)
+            out.append(False if window is False else _and([window, builder.build(rd.node)]))
+        return out, builder.columns
+
+    def fired_columns(self, frame: pl.DataFrame, t: float | None = None) -> pl.DataFrame:
+        """One boolean column per rule (named by rule id, in rule order): did it fire?"""
+        conds, columns = self.conditions(t)
+        _require(frame, columns)
+        exprs = [_expr(c).alias(rd.id) for c, rd in zip(conds, self.pack.rules, strict=True)]
+        return frame.lazy().select(exprs).collect()
+
+    def decide(self, frame: pl.DataFrame,
+               at: dt.date | dt.datetime | None = None) -> pl.DataFrame:
+        """Per row ``index``, ``id``, ``outcome``, ``deciding`` rule and ``rules``.
+
+        The rules in force at each row's ``timestamp`` apply, unless ``at`` names another
+        date (local noon in the pack's zone, as :func:`casebycase.evaluate` reads it).
+        """
+        t = None if at is None else as_of(at, self.pack)
+        conds, columns = self.conditions(t)
+        _require(frame, columns | {"index", "id"})
+        words = _mask_words(conds)
+        names = [f"_m{k}" for k in range(len(words))]
+        keyed = (frame.lazy()
+                 .select(pl.col("index"), pl.col("id"),
+                         *(w.alias(n) for w, n in zip(words, names, strict=True)))
+                 .with_row_index("_row")
+                 .collect())
+        patterns = keyed.select(names).unique()
+        table = self.resolve(patterns)
+        return (keyed.join(table, on=names, how="left")
+                .sort("_row")
+                .select(list(DECISION_SCHEMA)))
+
+    def resolve(self, patterns: pl.DataFrame) -> pl.DataFrame:
+        """The decision of each distinct fired pattern (mask words ``_m0``, ``_m1`` ...)."""
+        names = patterns.columns
+        outcome: list[str] = []
+        deciding: list[str] = []
+        rules: list[list[str]] = []
+        for words in patterns.iter_rows():
+            mask = sum(int(w) << (64 * k) for k, w in enumerate(words))
+            d = self.pack.decision(mask)
+            outcome.append(d.outcome)
+            deciding.append(d.deciding)
+            rules.append(list(d.rules))
+        return patterns.with_columns(
+            pl.Series("outcome", outcome, pl.String()),
+            pl.Series("deciding", deciding, pl.String()),
+            pl.Series("rules", rules, pl.List(pl.String())),
+        ).select(*names, "outcome", "deciding", "rules")
+
+
+def _mask_words(conds: Sequence[Cond]) -> list[pl.Expr]:
+    """The fired set as unsigned 64-bit words: bit ``i % 64`` of word ``i // 64`` = rule i."""
+    words: list[pl.Expr] = []
+    for start in range(0, max(len(conds), 1), 64):
+        constant = 0
+        parts: list[pl.Expr] = []
+        for j, c in enumerate(conds[start:start + 64]):
+            bit = 1 << j
+            if c is True:
+                constant |= bit
+            elif c is not False:
+                parts.append(pl.when(c).then(pl.lit(bit, pl.UInt64)).otherwise(
+                    pl.lit(0, pl.UInt64)))
+        word = pl.lit(constant, pl.UInt64)
+        for part in parts:
+            word = word | part
+        words.append(word if parts else pl.repeat(constant, pl.len(), dtype=pl.UInt64))
+    return words
+
+
+def _require(frame: pl.DataFrame, columns: set[str]) -> None:
+    missing = sorted(columns - set(frame.columns))
+    if missing:
+        raise ValueError(f"the request frame lacks columns {missing}; build it with frame_of")
+
+
+def _expr(c: Cond) -> pl.Expr:
+    return pl.repeat(c, pl.len(), dtype=pl.Boolean) if isinstance(c, bool) else c
+
+
+def _and(parts: Iterable[Cond]) -> Cond:
+    exprs: list[pl.Expr] = []
+    for p in parts:
+        if p is False:
+            return False
+        if p is not True:
+            exprs.append(p)
+    if not exprs:
+        return True
+    out = exprs[0]
+    for e in exprs[1:]:
+        out = out & e
+    return out
+
+
+def _or(parts: Iterable[Cond]) -> Cond:
+    exprs: list[pl.Expr] = []
+    for p in parts:
+        if p is True:
+            return True
+        if p is not False:
+            exprs.append(p)
+    if not exprs:
+        return False
+    out = exprs[0]
+    for e in exprs[1:]:
+        out = out | e
+    return out
+
+
+def _not(c: Cond) -> Cond:
+    return (not c) if isinstance(c, bool) else ~c
+
+
+def _has_any(x: pl.Expr, values: list[str]) -> pl.Expr:
+    """Whether the list holds any of ``values`` (one pass over the elements)."""
+    return x.list.eval(pl.element().is_in(values)).list.any()
+
+
+NUMBER = {">=": pl.Expr.ge, "<=": pl.Expr.le, ">": pl.Expr.gt, "<": pl.Expr.lt}
+
+
+@dataclass
+class _Builder:
+    """Writes one condition tree as a Polars expression over the request frame."""
+
+    profile: Profile
+    t: float | None
+    columns: set[str] = field(default_factory=set)
+
+    def col(self, name: str) -> pl.Expr:
+        self.columns.add(name)
+        return pl.col(name)
+
+    def window(self, lo: float, hi: float) -> Cond:
+        """``lo <= t < hi`` (an infinite bound is no bound)."""
+        if self.t is not None:
+            return lo <= self.t < hi
+        parts: list[Cond] = []
+        if lo != float("-inf"):
+            parts.append(self.col("timestamp") >= lo)
+        if hi != float("inf"):
+            parts.append(self.col("timestamp") < hi)
+        return _and(parts)
+
+    def build(self, node: Node) -> Cond:
+        if isinstance(node, AllOf):
+            return _and(self.build(n) for n in node.items)
+        if isinstance(node, AnyOf):
+            return _or(self.build(n) for n in node.items)
+        if isinstance(node, NotOf):
+            return _not(self.build(node.item))
+        if isinstance(node, OffenseTest):
+            return self.offense(node)
+        if node.field.startswith("agency."):
+            return self.agency(node)
+        return self.test(node)
+
+    def offense(self, node: OffenseTest) -> Cond:
+        """Some single offense matches every attribute (a missing attribute is in no set)."""
+        if not node.attrs:
+            return self.col("offense_count") > 0
+        parts: list[pl.Expr] = []
+        for attr, op, values in node.attrs:
+            found = pl.element().struct.field(attr).is_in(sorted(values))
+            parts.append(found.fill_null(False) if op == "in" else (~found).fill_null(True))
+        match = parts[0]
+        for p in parts[1:]:
+            match = match & p
+        return self.col("offenses").list.eval(match).list.any().fill_null(False)
+
+    def test(self, node: Test) -> Cond:
+        x, op, v = self.col(COLUMNS[node.field]), node.op, node.values
+        if op == "is":
+            return x if v else ~x
+        if op in ("in", "not_in"):
+            found = x == next(iter(v)) if len(v) == 1 else x.is_in(sorted(v))
+            return found if op == "in" else ~found
+        if op == "has_all":
+            return _and(_has_any(x, [item]) for item in sorted(v))
+        if op in ("has_any", "has_none"):
+            some = _has_any(x, sorted(v)) if v else False
+            return some if op == "has_any" else _not(some)
+        if op == "present":
+            return x.is_not_null() if v else x.is_null()
+        return NUMBER[op](x, v).fill_null(False)
+
+    def agency(self, node: Test) -> Cond:
+        """Profile facts: constants, or windows on the decision time for dated entries."""
+        p = self.profile
+        if node.field in ("agency.type", "agency.runs_jail") or self.t is not None:
+            return holds(node, _NO_REQUEST, 0.0 if self.t is None else self.t, p)
+        items = p.programs if node.field == "agency.287g" else p.agreements
+        found = [_or(self.window(d.start, d.end) for d in items if d.name == name)
+                 for name in sorted(node.values)]
+        if node.op == "has_all":
+            return _and(found)
+        return _or(found) if node.op == "has_any" else _not(_or(found))
+
+
+_NO_REQUEST: Request = None  # type: ignore[assignment]
+"""Agency facts never read the request."""
