@@ -76,3 +76,14 @@ def test_agencies_bad_state_or_folder(data: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, ["agencies", "--state", "ZZ", "--data", str(data)]).exit_code == 2
     result = runner.invoke(app, ["agencies", "--data", str(tmp_path)])
     assert result.exit_code == 2 and "no 287(g) lists" in result.stderr
+
+
+def test_replay_engines_agree(data: Path, tmp_path: Path) -> None:
+    outputs = {}
+    for engine in ("row", "columnar"):
+        result = runner.invoke(app, ["replay", "travis", "--pack", "travis-county-so-2017",
+                                     "--data", str(data), "--engine", engine,
+                                     "--out", str(tmp_path / engine)])
+        assert result.exit_code == 0, result.output
+        outputs[engine] = json.loads((tmp_path / engine / "summary.json").read_text())
+    assert outputs["row"]["outcomes"] == outputs["columnar"]["outcomes"]

@@ -123,3 +123,13 @@ def test_written_files_parse(travis: Dataset, tmp_path: Path) -> None:
         "refer"] == len(travis.items)
     assert paths["summary.md"].read_text().startswith("# Replay: Travis County")
     assert len(paths["rejected.csv"].read_text().splitlines()) == 1 + len(travis.rejected)
+
+
+def test_columnar_engine_gives_the_row_results(data: Path) -> None:
+    from casebycase.replay.run import evaluate_columnar, evaluate_rows
+
+    travis_dataset = load_dataset("travis", data)
+    scenarios = [scenario("travis-county-so-2017@2017-03-01"), scenario("boone-county-so"),
+                 scenario("travis-county-so-2017")]
+    assert evaluate_columnar(travis_dataset, scenarios) == evaluate_rows(travis_dataset,
+                                                                         scenarios)

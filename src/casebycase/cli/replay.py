@@ -17,7 +17,7 @@ from casebycase.cli.shell import app, err, out
 from casebycase.cli.shell import errors as _errors
 from casebycase.replay.agencies import STATES, Agency, build_directory
 from casebycase.replay.importers import DATASETS, load_dataset
-from casebycase.replay.run import replay, scenario
+from casebycase.replay.run import ENGINES, replay, scenario
 from casebycase.replay.summary import markdown, summarize, write
 
 DATA_ENV = "CASEBYCASE_DATA_DIR"
@@ -56,8 +56,14 @@ def replay_cmd(
         "--as-of", help="Apply the rules in force on this date (YYYY-MM-DD) to every request "
                         "(default: each request's own date).")] = None,
     data: DataOption = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="row (one request at a time, default) or columnar (Polars; for "
+                         "very large data sets); both give the same results.")] = "row",
 ) -> None:
     """Evaluate every request of a real data set under each pack; write and print a summary."""
+    if engine not in ENGINES:
+        err.print(f"error: --engine: '{engine}' is not an engine (use columnar or row)")
+        raise typer.Exit(2)
     day = _date(as_of, "--as-of")
     with _errors():
         try:
@@ -76,7 +82,7 @@ def replay_cmd(
     with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("replay", total=total)
-        rows = replay(ds, scenarios, progress=lambda n: bar.advance(task, n))
+        rows = replay(ds, scenarios, ENGINES[engine], progress=lambda n: bar.advance(task, n))
     seconds = time.perf_counter() - start
     summary = summarize(ds, scenarios, rows, seconds)
     paths = write(out_dir, ds, rows, summary)
