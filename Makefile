@@ -16,6 +16,7 @@ setup: $(STAMP)
 
 demo: $(STAMP)
 	bash demo/walkthrough.sh
+	$(BIN)/casebycase serve --demo --host 127.0.0.1 --port $${PORT:-8000}
 
 test: $(STAMP)
 	$(BIN)/casebycase check $$($(BIN)/python -c "from casebycase.policy.load import bundled_ids; print(' '.join(bundled_ids()))")

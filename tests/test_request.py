@@ -121,3 +121,16 @@ def test_schema_has_the_contract_fields() -> None:
     assert schema["additionalProperties"] is False
     for name in NATIONAL_ORIGIN_FIELDS:
         assert name not in schema["properties"]
+
+
+def test_dates_outside_the_era_are_refused() -> None:
+    message = _refused({**SPEC_EXAMPLE, "received_at": "0001-01-01T00:00:00+14:00"})
+    assert "received_at: datetime is outside the years 1900-2200" in message
+
+
+def test_request_agency_is_never_a_path() -> None:
+    from casebycase import PackNotFound, evaluate
+
+    request = parse_request({**SPEC_EXAMPLE, "agency": "../packs/columbia-pd"})
+    with pytest.raises(PackNotFound, match="no bundled pack has this id"):
+        evaluate(request)

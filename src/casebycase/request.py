@@ -80,6 +80,8 @@ def _aware(value: Any) -> datetime:
         raise PydanticCustomError("datetime_type", "not a datetime")
     if value.tzinfo is None or value.utcoffset() is None:
         raise PydanticCustomError("timezone_aware", "datetime has no UTC offset")
+    if not 1900 <= value.year <= 2200:
+        raise PydanticCustomError("datetime_range", "datetime outside the years 1900-2200")
     return value
 
 
@@ -300,6 +302,9 @@ def _problem(err: Any, path: str) -> Problem:
         near = difflib.get_close_matches(str(got), choices, n=1, cutoff=0.5)
         hint = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(choices)}"
         return Problem(path, f"'{got}' is not an allowed value", hint)
+    if kind == "datetime_range":
+        return Problem(path, "datetime is outside the years 1900-2200",
+                       "check the year; requests are dated in the present era")
     if kind == "timezone_aware":
         return Problem(path, "datetime has no UTC offset",
                        "write it with an offset, e.g. 2026-03-02T14:05:00-06:00")

@@ -12,7 +12,7 @@ from typing import Any
 from casebycase.cases.audit import Break, verify_chain
 from casebycase.cases.model import TAGS, TRANSITIONS, Actor, DeadlineView
 from casebycase.errors import CaseByCaseError, Problem
-from casebycase.policy.compile import CompiledPack, load_pack
+from casebycase.policy.compile import CompiledPack, load_bundled
 from casebycase.policy.recommendation import evaluate
 from casebycase.request import parse_request
 from casebycase.store.store import Store, Transaction
@@ -51,7 +51,7 @@ class CaseService:
     """Open, recommend, decide, review, close and reopen cases; verify the audit trail."""
 
     def __init__(self, store: Store, clock: Callable[[], dt.datetime],
-                 packs: Callable[[str], CompiledPack] = load_pack) -> None:
+                 packs: Callable[[str], CompiledPack] = load_bundled) -> None:
         self.store, self.clock, self.packs = store, clock, packs
 
     # --- intake -----------------------------------------------------------------------------

@@ -15,12 +15,14 @@ Resolution (docs/policy-language.md, "Precedence"):
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from casebycase.errors import PackNotFound, Problem
 from casebycase.policy.conditions import Emitter
-from casebycase.policy.load import Pack, RuleDef, read_pack
+from casebycase.policy.load import Pack, RuleDef, bundled_ids, read_pack
 from casebycase.policy.model import Action, Clause
 from casebycase.request import KINDS
 
@@ -269,6 +271,17 @@ def load_pack(id_or_path: str | Any) -> CompiledPack:
     if isinstance(id_or_path, CompiledPack):
         return id_or_path
     return compile_pack(read_pack(id_or_path))
+
+
+def load_bundled(pack_id: str) -> CompiledPack:
+    """A bundled pack by id only (never a path): for ids that come from request data."""
+    known = bundled_ids()
+    if pack_id not in known:
+        near = difflib.get_close_matches(pack_id, known, n=1, cutoff=0.5)
+        hint = f"did you mean '{near[0]}'?" if near else f"bundled packs: {', '.join(known)}"
+        raise PackNotFound([Problem(pack_id, "no bundled pack has this id", hint)],
+                           title="pack not found")
+    return load_pack(pack_id)
 
 
 def as_of(day: dt.date | dt.datetime, pack: CompiledPack) -> float:

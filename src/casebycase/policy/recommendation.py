@@ -7,7 +7,14 @@ import datetime as dt
 from typing import Any
 
 from casebycase.policy.clock import deadline
-from casebycase.policy.compile import BUILTIN_RISKS, CompiledPack, Decision, as_of, load_pack
+from casebycase.policy.compile import (
+    BUILTIN_RISKS,
+    CompiledPack,
+    Decision,
+    as_of,
+    load_bundled,
+    load_pack,
+)
 from casebycase.policy.conditions import describe, holds
 from casebycase.request import Request
 
@@ -143,7 +150,10 @@ def evaluate(request: Request, pack: CompiledPack | str | None = None,
 
     The rules in force at ``received_at`` apply, unless ``at`` names another date.
     """
-    compiled = pack if isinstance(pack, CompiledPack) else load_pack(pack or request.agency)
+    if isinstance(pack, CompiledPack):
+        compiled = pack
+    else:
+        compiled = load_pack(pack) if pack else load_bundled(request.agency)
     t = request.timestamp if at is None else as_of(at, compiled)
     mask = compiled.by_kind[request.kind](request, t)
     decision = compiled.decisions.get(mask) or compiled.decision(mask)

@@ -14,7 +14,15 @@ from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
 from casebycase.cases.audit import GENESIS, Event, event_hash, payload_hash
 from casebycase.store.database import engine_for, migrate
-from casebycase.store.tables import audit_events, cases, deadlines, decisions, reviews
+from casebycase.store.tables import (
+    api_tokens,
+    audit_events,
+    cases,
+    deadlines,
+    decisions,
+    reviews,
+    users,
+)
 
 
 class Store:
@@ -141,3 +149,32 @@ class Transaction:
         result = self.conn.execute(update(audit_events).where(audit_events.c.case_id == case_id)
                                    .values(payload=None))
         return int(result.rowcount or 0)
+
+    # users and tokens ----------------------------------------------------------------------
+
+    def insert_user(self, row: dict[str, Any]) -> None:
+        self.conn.execute(insert(users).values(**row))
+
+    def user(self, username: str) -> dict[str, Any] | None:
+        found = self.conn.execute(select(users).where(users.c.username == username)
+                                  ).mappings().first()
+        return dict(found) if found else None
+
+    def users(self, agencies: frozenset[str]) -> list[dict[str, Any]]:
+        query = (select(users).where(users.c.agency.in_(sorted(agencies)))
+                 .order_by(users.c.agency, users.c.username))
+        return [dict(r) for r in self.conn.execute(query).mappings()]
+
+    def update_user(self, user_id: str, **values: Any) -> None:
+        self.conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+    def insert_token(self, row: dict[str, Any]) -> None:
+        self.conn.execute(insert(api_tokens).values(**row))
+
+    def token_user(self, token_hash: str) -> dict[str, Any] | None:
+        """The user holding a token, with the token's ``kind`` and ``expires_at``."""
+        query = (select(users, api_tokens.c.kind, api_tokens.c.expires_at)
+                 .join(api_tokens, api_tokens.c.user_id == users.c.id)
+                 .where(api_tokens.c.token_hash == token_hash))
+        found = self.conn.execute(query).mappings().first()
+        return dict(found) if found else None

@@ -89,3 +89,28 @@ audit_events = Table(
     Column("hash", String(64), nullable=False),
     UniqueConstraint("agency", "seq", name="uq_audit_agency_seq"),
 )
+
+users = Table(
+    "users", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("agency", String(100), nullable=False),
+    Column("agencies", JSON, nullable=False),
+    Column("password_hash", Text),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("failed_since", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("label", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+)

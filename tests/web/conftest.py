@@ -1,0 +1,125 @@
+"""The API over a real store: every web test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from casebycase.cases.model import Actor
+from casebycase.settings import Settings
+from casebycase.store.store import Store
+from casebycase.web.app import create_app
+
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+PASSWORD = "correct horse battery"
+CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+"""Fast hashing for tests only."""
+
+
+def _postgres_url() -> Iterator[str]:
+    name = f"cbc_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at 127.0.0.1:5432 ({exc})")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cases.sqlite3'}"
+    else:
+        yield from _postgres_url()
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    s = Store.open(store_url)
+    yield s
+    s.close()
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(dt.datetime(2026, 3, 5, 22, 30, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def client(store: Store, clock: Clock) -> Iterator[TestClient]:
+    app = create_app(Settings(database_url="unused"), store=store, clock=clock)
+    app.state.users.hasher = CHEAP
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+USERS = [  # username, role, agency
+    ("dep.ames", "officer", "boone-county-so"),
+    ("sgt.baker", "supervisor", "boone-county-so"),
+    ("counsel.cruz", "counsel", "boone-county-so"),
+    ("aud.diaz", "auditor", "boone-county-so"),
+    ("ofc.evans", "officer", "columbia-pd"),
+    ("pub.fox", "public", "boone-county-so"),
+]
+
+
+@pytest.fixture
+def tokens(client: TestClient) -> dict[str, dict[str, str]]:
+    """An Authorization header per username (the officer also has a password)."""
+    users = client.app.state.users  # type: ignore[attr-defined]
+    out: dict[str, dict[str, str]] = {}
+    for name, role, agency in USERS:
+        admin = Actor("test", "policy_admin", agency)
+        users.add(name, role, agency, admin, PASSWORD if name == "dep.ames" else None)
+        out[name] = {"Authorization": f"Bearer {users.issue_token(name, 'test')}"}
+    return out
+
+
+def problems(response: Any) -> set[str]:
+    """The ``where`` of each problem in an error answer (checking the one shape)."""
+    body = response.json()
+    assert set(body) == {"error", "problems"}, body
+    assert all(set(p) == {"where", "why", "hint"} for p in body["problems"]), body
+    return {p["where"] for p in body["problems"]}
+
+
+DETAINER: dict[str, Any] = {
+    "id": "BCSO-2026-0031",
+    "agency": "boone-county-so",
+    "received_at": "2026-03-05T16:20:00-06:00",
+    "requester": {"agency": "ICE", "component": "ERO"},
+    "kind": "detainer",
+    "purpose": "civil_immigration",
+    "documents": ["I-247A", "I-200"],
+    "subject": {"ref": "S-0107", "in_custody": True, "charged": True,
+                "booked_at": "2026-03-05T02:10:00-06:00",
+                "release_at": "2026-03-06T09:00:00-06:00"},
+    "offenses": [{"description": "DWI - ALCOHOL", "status": "charged"}],
+}
