@@ -105,6 +105,7 @@ def test_readme_commands_exist() -> None:
              if line.startswith("casebycase ")}
     registered = {c.name or (c.callback.__name__ if c.callback else "")
                   for c in app.registered_commands}
+    registered |= {g.name or "" for g in app.registered_groups}
     assert names and names <= registered, names - registered
 
 
