@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
@@ -17,59 +13,13 @@ from casebycase.cases.model import Actor
 from casebycase.settings import Settings
 from casebycase.store.store import Store
 from casebycase.web.app import create_app
+from store.conftest import Clock, clock, store, store_url  # shared: SQLite and PostgreSQL
 
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+__all__ = ["Clock", "clock", "store", "store_url"]
+
 PASSWORD = "correct horse battery"
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 """Fast hashing for tests only."""
-
-
-def _postgres_url() -> Iterator[str]:
-    name = f"cbc_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at 127.0.0.1:5432 ({exc})")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'cases.sqlite3'}"
-    else:
-        yield from _postgres_url()
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    s = Store.open(store_url)
-    yield s
-    s.close()
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(dt.datetime(2026, 3, 5, 22, 30, tzinfo=dt.UTC))
 
 
 @pytest.fixture
