@@ -47,6 +47,7 @@ def test_full_life_of_a_case(service: CaseService, clock: Clock) -> None:
     assert closed["state"] == "closed"
     reopened = service.reopen(case["id"], COUNSEL, "a judicial warrant arrived")
     assert reopened["state"] == "recommended" and reopened["decided_outcome"] is None
+    assert [r["reason"] for r in reopened["reopenings"]] == ["a judicial warrant arrived"]
     tags = [e["tag"] for e in reopened["events"]]
     assert tags == ["case:request:received", "case:recommendation:issued",
                     "case:decision:recorded", "case:review:approved", "case:case:closed",

@@ -167,6 +167,8 @@ class CaseService:
         with self.store.transaction() as tx:
             row = self._case(tx, case_id, actor)
             state = self._step(row, "reopen")
+            tx.insert_reopening({"case_id": case_id, "actor": actor.user, "at": now,
+                                 "reason": reason.strip()})
             tx.update_case(case_id, state=state, decided_outcome=None, updated_at=now)
             self._event(tx, row, actor, now, "case:case:reopened", {"reason_given": True})
         return self.get(case_id, actor)

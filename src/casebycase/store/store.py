@@ -20,6 +20,7 @@ from casebycase.store.tables import (
     cases,
     deadlines,
     decisions,
+    reopenings,
     reviews,
     users,
 )
@@ -86,12 +87,16 @@ class Transaction:
     def insert_review(self, row: dict[str, Any]) -> None:
         self.conn.execute(insert(reviews).values(**row))
 
+    def insert_reopening(self, row: dict[str, Any]) -> None:
+        self.conn.execute(insert(reopenings).values(**row))
+
     def history(self, case_id: str) -> dict[str, list[dict[str, Any]]]:
         def rows(table: Any) -> list[dict[str, Any]]:
             query = select(table).where(table.c.case_id == case_id).order_by(table.c.id)
             return [dict(r) for r in self.conn.execute(query).mappings()]
         return {"decisions": rows(decisions), "reviews": rows(reviews),
-                "deadlines": rows(deadlines), "events": rows(audit_events)}
+                "reopenings": rows(reopenings), "deadlines": rows(deadlines),
+                "events": rows(audit_events)}
 
     # deadlines -----------------------------------------------------------------------------
 

@@ -61,6 +61,15 @@ reviews = Table(
     Column("note", Text),
 )
 
+reopenings = Table(
+    "reopenings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
 deadlines = Table(
     "deadlines", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
