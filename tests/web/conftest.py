@@ -13,9 +13,9 @@ from casebycase.cases.model import Actor
 from casebycase.settings import Settings
 from casebycase.store.store import Store
 from casebycase.web.app import create_app
-from store.conftest import Clock, clock, store, store_url  # shared: SQLite and PostgreSQL
+from store.conftest import DETAINER, Clock, clock, store, store_url  # shared: both databases
 
-__all__ = ["Clock", "clock", "store", "store_url"]
+__all__ = ["DETAINER", "Clock", "clock", "store", "store_url"]
 
 PASSWORD = "correct horse battery"
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -60,16 +60,3 @@ def problems(response: Any) -> set[str]:
     return {p["where"] for p in body["problems"]}
 
 
-DETAINER: dict[str, Any] = {
-    "id": "BCSO-2026-0031",
-    "agency": "boone-county-so",
-    "received_at": "2026-03-05T16:20:00-06:00",
-    "requester": {"agency": "ICE", "component": "ERO"},
-    "kind": "detainer",
-    "purpose": "civil_immigration",
-    "documents": ["I-247A", "I-200"],
-    "subject": {"ref": "S-0107", "in_custody": True, "charged": True,
-                "booked_at": "2026-03-05T02:10:00-06:00",
-                "release_at": "2026-03-06T09:00:00-06:00"},
-    "offenses": [{"description": "DWI - ALCOHOL", "status": "charged"}],
-}

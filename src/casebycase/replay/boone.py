@@ -22,9 +22,7 @@ from casebycase.replay.dataset import (
     Imported,
     Rejected,
     RowError,
-    build,
-    document_for,
-    local_noon,
+    jail_detainer,
     offense,
     read_csv,
 )
@@ -88,23 +86,10 @@ def _person(seq: str, found: list[tuple[dict[str, str], Classification]], where:
             holds.append(text)
         else:
             offenses.append(offense(None, text, None, "charged", f))
-    at = local_noon(ROSTER_DAY, ZONE)
     subject: dict[str, Any] = {"ref": f"BC-P{seq}", "in_custody": True,
                                "charged": bool(offenses)}
-    age = found[0][0].get("Age", "").strip()
-    if age.isdigit() and 0 < int(age) < 18:
-        subject["juvenile"] = True
-    request = build({
-        "id": f"boone-roster-{seq}",
-        "agency": PACK,
-        "received_at": at,
-        "requester": {"agency": "ICE", "component": "ERO"},
-        "kind": "detainer",
-        "purpose": "civil_immigration",
-        "documents": [document_for(ROSTER_DAY)],
-        "subject": subject,
-        "offenses": offenses,
-    })
+    request = jail_detainer(f"boone-roster-{seq}", PACK, ROSTER_DAY, ZONE, subject, offenses,
+                            found[0][0].get("Age", "").strip())
     for text, f in counted:
         stats.add(text, f)
     source: dict[str, Any] = {"person_seq": seq,

@@ -155,6 +155,19 @@ def build(data: dict[str, Any]) -> Request:
                        + "; ".join(str(p) for p in exc.problems)) from None
 
 
+def jail_detainer(request_id: str, pack: str, day: dt.date, zone: str, subject: dict[str, Any],
+                  offenses: list[dict[str, Any]], age: str) -> Request:
+    """An ICE (ERO) detainer for a person held in a local jail, received at local noon."""
+    if age.isdigit() and 0 < int(age) < 18:
+        subject = {**subject, "juvenile": True}
+    return build({
+        "id": request_id, "agency": pack, "received_at": local_noon(day, zone),
+        "requester": {"agency": "ICE", "component": "ERO"}, "kind": "detainer",
+        "purpose": "civil_immigration", "documents": [document_for(day)],
+        "subject": subject, "offenses": offenses,
+    })
+
+
 def document_for(day: dt.date) -> str:
     """The detainer form in use on a day: I-247A from 2017-04-02, the I-247 before."""
     return "I-247A" if day >= dt.date(2017, 4, 2) else "I-247"

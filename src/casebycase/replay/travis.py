@@ -23,8 +23,7 @@ from casebycase.replay.dataset import (
     Imported,
     Rejected,
     RowError,
-    build,
-    document_for,
+    jail_detainer,
     local_noon,
     offense,
     parse_date,
@@ -110,23 +109,11 @@ def _booking(row: dict[str, str], lines: list[tuple[int, dict[str, str]]], where
             offenses.append(offense(code or None, text, level or None, "charged", found))
     if not detainers:
         raise RowError("booking has no ICE DETAINER line: not a detainer request")
-    at = local_noon(day, ZONE)
     subject: dict[str, Any] = {"ref": f"TC-P{row.get('person_seq', '').strip() or 'x'}",
-                               "in_custody": True, "charged": bool(offenses), "booked_at": at}
-    age = row.get("age", "").strip()
-    if age.isdigit() and 0 < int(age) < 18:
-        subject["juvenile"] = True
-    request = build({
-        "id": f"travis-{row['booking_seq'].strip()}",
-        "agency": PACK,
-        "received_at": at,
-        "requester": {"agency": "ICE", "component": "ERO"},
-        "kind": "detainer",
-        "purpose": "civil_immigration",
-        "documents": [document_for(day)],
-        "subject": subject,
-        "offenses": offenses,
-    })
+                               "in_custody": True, "charged": bool(offenses),
+                               "booked_at": local_noon(day, ZONE)}
+    request = jail_detainer(f"travis-{row['booking_seq'].strip()}", PACK, day, ZONE, subject,
+                            offenses, row.get("age", "").strip())
     stats.holds += len(detainers)
     for text, found in lines_seen:
         stats.add(text, found)
