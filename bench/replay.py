@@ -45,12 +45,7 @@ import polars as pl
 from casebycase import Request, evaluate, load_pack
 from casebycase.policy.compile import CompiledPack
 from casebycase.replay.columnar import (
-    COMPONENT,
-    DOCUMENT,
-    KIND,
     OFFENSE,
-    PURPOSE,
-    REQUESTER_AGENCY,
     SCHEMA,
     compile_columnar,
     frame_of,
@@ -118,7 +113,7 @@ def document_lists(rng: random.Random, k: int) -> pl.Series:
         size = rng.choice([0, 0, 0, 1, 1, 1, 2, 2, 3, 5])
         chosen = set(rng.sample(DOCUMENTS, size))
         lists.append([d for d in DOCUMENTS if d in chosen])
-    return pl.Series("documents", lists, pl.List(DOCUMENT))
+    return pl.Series("documents", lists, SCHEMA["documents"])
 
 
 def offense_lists(rng: random.Random, k: int) -> pl.DataFrame:
@@ -155,10 +150,11 @@ def synthetic_frame(n: int, seed: int, edges: list[float]) -> pl.DataFrame:
     columns: dict[str, Any] = {
         "index": pl.int_range(0, n, eager=True, dtype=pl.Int64),
         "timestamp": ts,
-        "kind": draw.pick(list(KINDS), KIND),
-        "purpose": draw.pick(list(PURPOSES), PURPOSE),
-        "requester_agency": draw.pick(list(REQUESTER_AGENCIES), REQUESTER_AGENCY),
-        "requester_component": draw.pick([*COMPONENTS, "none", "none"], COMPONENT),
+        "kind": draw.pick(list(KINDS), SCHEMA["kind"]),
+        "purpose": draw.pick(list(PURPOSES), SCHEMA["purpose"]),
+        "requester_agency": draw.pick(list(REQUESTER_AGENCIES), SCHEMA["requester_agency"]),
+        "requester_component": draw.pick([*COMPONENTS, "none", "none"],
+                                         SCHEMA["requester_component"]),
         "documents": documents.gather(draw.below(documents.len())),
         "judicial_warrant": draw.chance(0.2),
         "in_custody": draw.chance(0.6),

@@ -132,5 +132,5 @@ def test_request_agency_is_never_a_path() -> None:
     from casebycase import PackNotFound, evaluate
 
     request = parse_request({**SPEC_EXAMPLE, "agency": "../packs/columbia-pd"})
-    with pytest.raises(PackNotFound, match="no bundled pack has this id"):
+    with pytest.raises(PackNotFound, match="no pack has this id"):
         evaluate(request)

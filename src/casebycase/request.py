@@ -9,13 +9,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictBool,
     ValidationError,
     WithJsonSchema,
@@ -24,48 +25,35 @@ from pydantic_core import PydanticCustomError
 
 from casebycase.errors import Problem, RequestError
 from casebycase.offenses import classify
-
-RequesterAgency = Literal[
-    "ICE", "CBP", "USCIS", "USMS", "FBI", "other_federal", "victim_or_counsel", "internal"
-]
-Component = Literal["ERO", "HSI", "OPLA", "USBP", "OFO", "other", "unknown"]
-Kind = Literal[
-    "detainer",
-    "release_notification",
-    "transfer",
-    "status_check",
-    "records",
-    "jail_access",
-    "warrant_service",
-    "enforcement_support",
-    "investigation_support",
-    "task_force",
-    "victim_certification",
-    "custody_review",
-]
-Purpose = Literal["criminal", "civil_immigration", "unknown"]
-Document = Literal[
-    "I-247A", "I-247", "I-247D", "I-247N", "I-247X", "I-200", "I-205", "I-203",
-    "judicial_warrant", "court_order", "subpoena", "I-918B", "I-914B",
-]
-Category = Literal[
-    "human_trafficking", "sex_trafficking", "child_exploitation", "homicide",
-    "sexual_assault", "violent_felony", "drug_felony", "other_felony", "dwi",
-    "misdemeanor", "immigration_crime", "ordinance", "unknown",
-]
-Level = Literal["felony", "misdemeanor", "infraction"]
-OffenseStatus = Literal["suspected", "charged", "convicted"]
-
-NATIONAL_ORIGIN_FIELDS = frozenset({
-    "place_of_birth", "country_of_birth", "birthplace", "nationality",
-    "national_origin", "race", "ethnicity", "religion", "language",
-})
-NATIONAL_ORIGIN_REASON = (
-    "national origin may never be a factor in a decision (Parada v. Anoka County, "
-    "8th Cir. 2022), so requests carrying it are refused"
+from casebycase.policy.facts import Facts, Triple, facts_of
+from casebycase.vocabulary import (
+    CATEGORIES,
+    COMPONENTS,
+    DOCUMENTS,
+    KINDS,
+    LEVELS,
+    NATIONAL_ORIGIN_FIELDS,
+    NATIONAL_ORIGIN_REASON,
+    OFFENSE_STATUSES,
+    PURPOSES,
+    REQUESTER_AGENCIES,
+    Category,
+    Component,
+    Document,
+    Kind,
+    Level,
+    OffenseStatus,
+    Purpose,
+    RequesterAgency,
 )
+
+__all__ = [
+    "CATEGORIES", "COMPONENTS", "DOCUMENTS", "KINDS", "LEVELS", "NATIONAL_ORIGIN_FIELDS",
+    "NATIONAL_ORIGIN_REASON", "OFFENSE_STATUSES", "PURPOSES", "REQUESTER_AGENCIES",
+    "Offense", "Request", "Requester", "Subject", "parse_request", "request_schema",
+]
+
 DUPLICATE_DOCUMENT = "a document is listed twice; list each paper once"
-_EMPTY: frozenset[str] = frozenset()
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}$"
 
 
@@ -89,24 +77,8 @@ AwareDatetime = Annotated[datetime, BeforeValidator(_aware),
                           WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
-class _Fact:
-    """A fact computed on first read and then kept as a plain instance attribute."""
-
-    def __init__(self, compute: Any) -> None:
-        self.compute, self.__doc__ = compute, compute.__doc__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, obj: Any, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        value = obj.__dict__[self.name] = self.compute(obj)
-        return value
-
-
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(_Fact,))
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Requester(_Strict):
@@ -141,30 +113,31 @@ class Offense(_Strict):
     level: Level | None = None
     status: OffenseStatus | None = None
 
-    if TYPE_CHECKING:
-        derived: tuple[str, str | None, str]
+    _derived: tuple[str, str | None, str] = PrivateAttr()
 
-    def __getattr__(self, name: str) -> Any:
-        """``derived``: (category, level, source), computed on first use."""
-        if name != "derived":
-            return super().__getattr__(name)  # type: ignore[misc]
-        return _derive(self)
+    def model_post_init(self, context: Any, /) -> None:
+        """Classify once: the given category wins, then the code, then the text."""
+        category: str | None = self.category
+        level: str | None = self.level
+        if category is not None:
+            if level is None and (self.code or self.description):
+                level = classify(self.code, self.description).level
+            derived = (category, level, "given")
+        else:
+            found = classify(self.code, self.description, level)
+            derived = (found.category, level or found.level, found.matched_by or "none")
+        self.__pydantic_private__["_derived"] = derived  # type: ignore[index]
 
+    @property
+    def derived(self) -> tuple[str, str | None, str]:
+        """(category, level, how the category was found)."""
+        return self.__pydantic_private__["_derived"]  # type: ignore[index,no-any-return]
 
-def _derive(o: Offense) -> tuple[str, str | None, str]:
-    """(category, level, source): the given category wins, then the code, then the text."""
-    category: str | None = o.category
-    level: str | None = o.level
-    derived: tuple[str, str | None, str]
-    if category is not None:
-        if level is None and (o.code or o.description):
-            level = classify(o.code, o.description).level
-        derived = (category, level, "given")
-    else:
-        found = classify(o.code, o.description, level)
-        derived = (found.category, level or found.level, found.matched_by or "none")
-    o.__dict__["derived"] = derived
-    return derived
+    @property
+    def triple(self) -> Triple:
+        """What a rule reads of this offense: (category, level, status)."""
+        d = self.__pydantic_private__["_derived"]  # type: ignore[index]
+        return (d[0], d[1], self.status)
 
 
 class Request(_Strict):
@@ -182,45 +155,49 @@ class Request(_Strict):
     offenses: tuple[Offense, ...] = ()
     notes: str | None = Field(default=None, max_length=10_000)
 
-    if TYPE_CHECKING:
-        categories: frozenset[str]
-        timestamp: float
-        levels: frozenset[str]
-        statuses: frozenset[str]
-        hours_until_release: float | None
-        hours_since_booking: float | None
-    else:
-        @_Fact
-        def levels(self) -> frozenset[str]:
-            """Offense levels, given or derived."""
-            return frozenset([d[1] for o in self.offenses if (d := o.derived)[1]])
-
-        @_Fact
-        def statuses(self) -> frozenset[str]:
-            """Offense statuses."""
-            return frozenset([o.status for o in self.offenses if o.status])
-
-        @_Fact
-        def hours_until_release(self) -> float | None:
-            """Hours from received_at until subject.release_at."""
-            release = self.subject.release_at
-            return None if release is None else (release.timestamp() - self.timestamp) / 3600
-
-        @_Fact
-        def hours_since_booking(self) -> float | None:
-            """Hours from subject.booked_at until received_at."""
-            booked = self.subject.booked_at
-            return None if booked is None else (self.timestamp - booked.timestamp()) / 3600
+    _facts: Facts = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
-        """Check across fields, then compute once the facts the compiled policy reads."""
+        """Check across fields, then compute once the facts rules read."""
         documents = self.documents
         if len(documents) > 1 and len(set(documents)) != len(documents):
             raise ValueError(DUPLICATE_DOCUMENT)
-        facts = self.__dict__
-        offenses = self.offenses
-        facts["categories"] = frozenset([_derive(o)[0] for o in offenses]) if offenses else _EMPTY
-        facts["timestamp"] = self.received_at.timestamp()
+        self.__pydantic_private__["_facts"] = facts_of(self)  # type: ignore[index]
+
+    @property
+    def facts(self) -> Facts:
+        """The facts rules read (the fact table, policy/facts.py), computed once."""
+        return self.__pydantic_private__["_facts"]  # type: ignore[index,no-any-return]
+
+    @property
+    def timestamp(self) -> float:
+        """``received_at`` in POSIX seconds."""
+        return self.facts.timestamp  # type: ignore[no-any-return]
+
+    @property
+    def categories(self) -> frozenset[str]:
+        """Offense categories, given or derived."""
+        return self.facts.categories  # type: ignore[no-any-return]
+
+    @property
+    def levels(self) -> frozenset[str]:
+        """Offense levels, given or derived."""
+        return self.facts.levels  # type: ignore[no-any-return]
+
+    @property
+    def statuses(self) -> frozenset[str]:
+        """Offense statuses."""
+        return self.facts.statuses  # type: ignore[no-any-return]
+
+    @property
+    def hours_until_release(self) -> float | None:
+        """Hours from received_at until subject.release_at."""
+        return self.facts.hours_until_release  # type: ignore[no-any-return]
+
+    @property
+    def hours_since_booking(self) -> float | None:
+        """Hours from subject.booked_at until received_at."""
+        return self.facts.hours_since_booking  # type: ignore[no-any-return]
 
     def to_dict(self) -> dict[str, Any]:
         """The request as JSON-ready data (request format v1)."""
@@ -335,13 +312,3 @@ def request_schema() -> dict[str, Any]:
     schema["$id"] = "https://casebycase.example/schema/request-v1.json"
     schema["title"] = "casebycase request (format v1)"
     return schema
-
-
-KINDS: tuple[str, ...] = get_args(Kind)
-PURPOSES: tuple[str, ...] = get_args(Purpose)
-DOCUMENTS: tuple[str, ...] = get_args(Document)
-REQUESTER_AGENCIES: tuple[str, ...] = get_args(RequesterAgency)
-COMPONENTS: tuple[str, ...] = get_args(Component)
-CATEGORIES: tuple[str, ...] = get_args(Category)
-LEVELS: tuple[str, ...] = get_args(Level)
-OFFENSE_STATUSES: tuple[str, ...] = get_args(OffenseStatus)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casebycase import evaluate, load_pack, parse_request
-from casebycase.policy.conditions import holds
+from casebycase.policy.condition import holds
 from casebycase.policy.load import bundled_ids
 from casebycase.request import CATEGORIES, DOCUMENTS, KINDS, LEVELS, OFFENSE_STATUSES, PURPOSES
 
@@ -54,10 +54,10 @@ def test_compiled_matches_interpreter(pack_id: str, data: dict[str, Any]) -> Non
             data["subject"] = {**data["subject"], key: data["subject"][key].isoformat()}
     request = parse_request(data)
     rec = evaluate(request, pack)
-    mask = pack.fired(request, rec.t)
+    mask = pack.fired(request.facts, rec.t)
     for i, rule in enumerate(pack.rules):
         lo = pack.pack.instant(rule.start, float("-inf"))
         hi = pack.pack.instant(rule.end, float("inf"))
-        expected = lo <= rec.t < hi and holds(rule.node, request, rec.t, pack.pack.profile)
+        expected = lo <= rec.t < hi and holds(rule.node, request.facts, rec.t, pack.pack.profile)
         assert bool(mask >> i & 1) == expected, rule.id
     assert rec.to_dict(trace=True)["outcome"] in ("comply", "partial", "decline", "refer")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from casebycase import evaluate, load_pack, parse_request
 from casebycase.cli import app
 from casebycase.policy.compile import CompiledPack
-from casebycase.policy.conditions import fact
+from casebycase.policy.condition import read
 from casebycase.policy.load import bundled_ids
 from casebycase.policy.recommendation import Recommendation
 from casebycase.policy.space import KindSpace, Side, Space
@@ -182,14 +182,14 @@ def _abstract(ks: KindSpace, pack: CompiledPack, request: Any) -> dict[str, Any]
     t = request.timestamp
     for name, axis in ks.axes.items():
         if axis.shape == "enum":
-            have = fact(name, request, t, pack.pack.profile)
+            have = read(name, request.facts, t, pack.pack.profile)
             values[name] = have if have in axis.info else axis.values[-1]
         elif axis.shape == "flag":
-            values[name] = fact(name, request, t, pack.pack.profile)
+            values[name] = read(name, request.facts, t, pack.pack.profile)
         elif axis.shape == "doc":
             values[name] = name.split(":", 1)[1] in request.documents
         elif axis.shape in ("number", "count"):
-            have = fact(name, request, t, pack.pack.profile)
+            have = read(name, request.facts, t, pack.pack.profile)
             values[name] = _same_interval(axis, have)
         elif axis.shape == "time":
             day = request.received_at.astimezone(pack.zone).date()

@@ -303,12 +303,12 @@ def test_fired_columns_equal_row_masks(pack_id: str, packs: dict[str, CompiledPa
     assert fired.height == len(requests)
     for i, row in enumerate(fired.iter_rows()):
         r = requests[i]
-        mask = pack.fired(r, r.timestamp)
+        mask = pack.fired(r.facts, r.timestamp)
         assert row == tuple(bool(mask >> k & 1) for k in range(len(pack.rules))), i
     t = dt.datetime(2018, 8, 8, tzinfo=pack.zone).timestamp()
     fixed = columnar.fired_columns(frame, t)
     for i, row in enumerate(fixed.iter_rows()):
-        mask = pack.fired(requests[i], t)
+        mask = pack.fired(requests[i].facts, t)
         assert row == tuple(bool(mask >> k & 1) for k in range(len(pack.rules))), i
 
 

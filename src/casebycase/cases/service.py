@@ -12,8 +12,9 @@ from typing import Any
 from casebycase.cases.audit import Break, verify_chain
 from casebycase.cases.model import TAGS, TRANSITIONS, Actor, DeadlineView
 from casebycase.errors import CaseByCaseError, Problem
-from casebycase.policy.compile import CompiledPack, load_bundled
+from casebycase.policy.compile import CompiledPack
 from casebycase.policy.recommendation import evaluate
+from casebycase.policy.registry import bundled_registry
 from casebycase.request import parse_request
 from casebycase.store.store import Store, Transaction
 
@@ -51,8 +52,9 @@ class CaseService:
     """Open, recommend, decide, review, close and reopen cases; verify the audit trail."""
 
     def __init__(self, store: Store, clock: Callable[[], dt.datetime],
-                 packs: Callable[[str], CompiledPack] = load_bundled) -> None:
-        self.store, self.clock, self.packs = store, clock, packs
+                 packs: Callable[[str], CompiledPack] | None = None) -> None:
+        self.store, self.clock = store, clock
+        self.packs = packs or bundled_registry().get
 
     # --- intake -----------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from casebycase.cli.shell import errors as _errors
 from casebycase.errors import CaseByCaseError, Problem, RequestError
 from casebycase.offenses import classify as classify_offense
 from casebycase.policy.compile import CompiledPack, load_pack
-from casebycase.policy.conditions import describe
+from casebycase.policy.condition import describe
 from casebycase.policy.load import bundled_ids
 from casebycase.policy.recommendation import Recommendation, evaluate
 from casebycase.policy.scenarios import run_scenarios

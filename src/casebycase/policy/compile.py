@@ -1,30 +1,22 @@
-"""Compiling a pack: one generated Python function finds the rules that fire, and a
-memo from each set of fired rules to its resolved :class:`Decision`.
-
-Resolution (docs/policy-language.md, "Precedence"):
-
-1. Rules without an outcome only add actions and risks.
-2. If a *binding* rule fired, the contest is held in the most authoritative layer with a
-   binding rule; otherwise in the most specific layer with a rule that fired.
-3. Within that layer, a rule named in another fired rule's ``exception_to`` steps aside,
-   then the highest ``priority`` wins. Winners that disagree are a conflict: ``refer``.
-4. Fired rules of less authoritative layers that disagree with a binding decision are
-   reported as overridden.
+"""Compiling a pack: generated Python functions find the rules that fire
+(``policy/emit.py``), and a memo maps each set of fired rules to its resolved
+:class:`Decision` (precedence: ``policy/precedence.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from casebycase.errors import PackNotFound, Problem
-from casebycase.policy.conditions import Emitter
-from casebycase.policy.load import Pack, RuleDef, bundled_ids, read_pack
+from casebycase.policy.emit import generate
+from casebycase.policy.load import Pack, RuleDef, read_pack
 from casebycase.policy.model import Action, Clause
-from casebycase.request import KINDS
+from casebycase.policy.precedence import Override, Why, resolve
+from casebycase.vocabulary import KINDS
+
+__all__ = ["BUILTIN_RISKS", "CompiledPack", "Decision", "Override", "as_of", "compile_pack",
+           "load_pack"]
 
 BUILTIN_RISKS: dict[str, str] = {
     "agency_rule_overridden": (
@@ -37,15 +29,6 @@ BUILTIN_RISKS: dict[str, str] = {
         "An offense could not be classified from its code or description; a person must "
         "classify it before relying on this recommendation."),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Override:
-    """A fired rule set aside, by which rule, and why."""
-
-    rule: str
-    by: str
-    why: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,41 +57,17 @@ class CompiledPack:
         self.index = {r.id: i for i, r in enumerate(pack.rules)}
         self.policy = {"pack": pack.id, "version": pack.version, "digest": pack.digest}
         self.zone = pack.zone
-        self.source_code, self.fired, self.by_kind = self._generate()
+        inf = float("inf")
+        generated = generate(self.id, KINDS, pack.profile, [
+            (rd.id, rd.node, pack.instant(rd.start, -inf), pack.instant(rd.end, inf))
+            for rd in self.rules])
+        self.source_code, self.constants = generated.source, generated.constants
+        self.by_kind = generated.by_kind
         self.decisions: dict[int, Decision] = {}
 
-    def _generate(self) -> tuple[str, Any, dict[str, Any]]:
-        """One function per request kind holding only the rules that can fire for it."""
-        emitter = Emitter(self.pack.profile)
-        lines: list[str] = []
-        table: list[str] = []
-        for kind in KINDS:
-            emitter.kind = kind
-            body = []
-            for i, rd in enumerate(self.rules):
-                lo = self.pack.instant(rd.start, float("-inf"))
-                hi = self.pack.instant(rd.end, float("inf"))
-                cond = emitter.emit(rd.node)
-                if cond == "False":
-                    continue
-                parts = [p for p in (_window(lo, hi), cond) if p != "True"]
-                body.append(f"    if {' and '.join(parts) or 'True'}:  # {rd.id}")
-                body.append(f"        m |= {1 << i}")
-            text = "\n".join(body)
-            name = f"fired_{kind}"
-            prelude = [f"def {name}(r, t):"]
-            for local, expr in reversed(LOCALS):  # a later local may need an earlier one
-                if re.search(rf"\b{local}\b", text):
-                    prelude.insert(1, f"    {local} = {expr}")
-                    text += "\n" + expr
-            lines += [*prelude, "    m = 0", *body, "    return m", ""]
-            table.append(f"{kind!r}: {name}")
-        lines.append("_BY_KIND = {" + ", ".join(table) + "}")
-        lines += ["def fired(r, t):", "    return _BY_KIND[r.kind](r, t)"]
-        source = "\n".join(lines) + "\n"
-        namespace: dict[str, Any] = dict(emitter.constants)
-        exec(compile(source, f"<pack {self.id}>", "exec"), namespace)
-        return source, namespace["fired"], namespace["_BY_KIND"]
+    def fired(self, facts: Any, t: float) -> int:
+        """The mask of rules that fire for a request's facts at time ``t``."""
+        return self.by_kind[facts.kind](facts, t)
 
     def decision(self, mask: int) -> Decision:
         """The resolved decision for a set of fired rules (memoised)."""
@@ -122,36 +81,11 @@ class CompiledPack:
 
     def _resolve(self, mask: int) -> Decision:
         fired = self.fired_rules(mask)
-        deciders = [r for r in fired if r.rule.outcome is not None]
-        overridden: list[Override] = []
-        conflict: tuple[str, ...] = ()
-        deciding: RuleDef | None = None
-        outcome: str
-        if not deciders:
-            outcome = self.pack.default.outcome
-        else:
-            binding = [r for r in deciders if r.rule.binding]
-            layer = min(r.rank for r in binding) if binding else max(r.rank for r in deciders)
-            contest = [r for r in deciders if r.rank == layer]
-            excepted = {x: r.id for r in contest for x in r.rule.exception_to}
-            standing = [r for r in contest if r.id not in excepted] or contest
-            top = max(r.rule.priority for r in standing)
-            best = [r for r in standing if r.rule.priority == top]
-            outcomes = {str(r.rule.outcome) for r in best}
-            if len(outcomes) == 1:
-                deciding = best[0]
-                outcome = str(deciding.rule.outcome)
-            else:
-                outcome, conflict = "refer", tuple(r.id for r in best)
-            by = deciding.id if deciding else "conflict"
-            for r in contest:
-                if r.rule.outcome != outcome and r.id in excepted:
-                    overridden.append(Override(r.id, excepted[r.id], "an exception applies"))
-                elif r.rule.outcome != outcome and r not in best:
-                    overridden.append(Override(r.id, by, "a rule of higher priority applies"))
-            if binding:
-                overridden += [Override(r.id, by, "binding higher law decides")
-                               for r in deciders if r.rank > layer and r.rule.outcome != outcome]
+        result = resolve(fired)
+        outcome = result.outcome or self.pack.default.outcome
+        by_id = {r.id: r for r in fired}
+        deciding = by_id[result.deciding] if result.deciding else None
+        conflict, overridden = result.conflict, list(result.overridden)
         # rules without an outcome of their own apply only with the outcomes they name
         fired = [r for r in fired if r.rule.outcome is not None or not r.rule.if_outcome
                  or outcome in r.rule.if_outcome]
@@ -161,15 +95,16 @@ class CompiledPack:
         if deciding is not None:
             contributing.remove(deciding)
             contributing.insert(0, deciding)
+        default = deciding is None and not conflict
         head = deciding.id if deciding else ("conflict" if conflict else self.pack.default.id)
         ids = [head] + [r.id for r in fired if r.id != head]
         return Decision(
             outcome=outcome, deciding=head, rules=tuple(ids),
             contributing=tuple(r.id for r in contributing),
-            actions=self._actions(contributing, deciding is None and not conflict),
+            actions=self._actions(contributing, default),
             risks=self._risks(fired, overridden, conflict),
             overridden=tuple(overridden), conflict=conflict,
-            citations=self._citations(fired, deciding is None and not conflict),
+            citations=self._citations(fired, default),
             explanation=self._explain(outcome, deciding, contributing, overridden, conflict),
         )
 
@@ -189,7 +124,7 @@ class CompiledPack:
     def _risks(self, rules: list[RuleDef], overridden: list[Override],
                conflict: tuple[str, ...]) -> tuple[str, ...]:
         codes = [c for r in rules for c in r.rule.risks]
-        if any(o.why.startswith("binding") for o in overridden):
+        if any(o.why is Why.BINDING for o in overridden):
             codes.append("agency_rule_overridden")
         if conflict:
             codes.append("policy_conflict")
@@ -225,7 +160,7 @@ class CompiledPack:
             parts.append(_sentence(r.rule.says))
         layers = {r.id: r.layer for r in self.rules}
         for o in overridden:
-            if o.why.startswith("binding"):
+            if o.why is Why.BINDING:
                 parts.append(f"Rule {o.rule} ({layers[o.rule]} layer) matched but is "
                              f"overridden: {o.why} ({o.by}).")
         parts.append("This is a recommendation; a person makes the decision, and a decision "
@@ -237,23 +172,6 @@ def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text if text.endswith((".", "!", "?")) else text + "."
 
-
-def _window(lo: float, hi: float) -> str:
-    if lo == float("-inf") and hi == float("inf"):
-        return "True"
-    if lo == float("-inf"):
-        return f"t < {hi!r}"
-    if hi == float("inf"):
-        return f"{lo!r} <= t"
-    return f"{lo!r} <= t < {hi!r}"
-
-
-LOCALS = (
-    ("s", "r.subject"), ("c", "r.categories"), ("p", "r.purpose"),
-    ("ra", "r.requester.agency"), ("d", "r.documents"), ("jw", "r.judicial_warrant"),
-    ("cf", "(s.in_custody if s.confined is None else s.confined)"),
-)
-"""Request facts the generated code reads, bound once per call when a rule uses them."""
 
 _COMPILED: dict[str, CompiledPack] = {}
 
@@ -271,17 +189,6 @@ def load_pack(id_or_path: str | Any) -> CompiledPack:
     if isinstance(id_or_path, CompiledPack):
         return id_or_path
     return compile_pack(read_pack(id_or_path))
-
-
-def load_bundled(pack_id: str) -> CompiledPack:
-    """A bundled pack by id only (never a path): for ids that come from request data."""
-    known = bundled_ids()
-    if pack_id not in known:
-        near = difflib.get_close_matches(pack_id, known, n=1, cutoff=0.5)
-        hint = f"did you mean '{near[0]}'?" if near else f"bundled packs: {', '.join(known)}"
-        raise PackNotFound([Problem(pack_id, "no bundled pack has this id", hint)],
-                           title="pack not found")
-    return load_pack(pack_id)
 
 
 def as_of(day: dt.date | dt.datetime, pack: CompiledPack) -> float:

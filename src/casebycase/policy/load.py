@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from casebycase.errors import PackError, PackNotFound, Problem
-from casebycase.policy.conditions import AllOf, Dated, Locate, Node, Parser, Profile
+from casebycase.policy.condition import TRUE, Dated, Node, Profile
 from casebycase.policy.document import Document, read_yaml
 from casebycase.policy.model import (
     LAYERS,
@@ -36,6 +36,7 @@ from casebycase.policy.model import (
     Scenario,
     Source,
 )
+from casebycase.policy.parse import Locate, Parser
 
 PACK_FILE = "pack.yaml"
 TESTS_FILE = "tests.yaml"
@@ -62,6 +63,22 @@ class RuleDef:
     def rank(self) -> int:
         """0 for federal ... 3 for agency: lower ranks are more authoritative."""
         return LAYERS.index(self.layer)
+
+    @property
+    def outcome(self) -> str | None:
+        return self.rule.outcome
+
+    @property
+    def binding(self) -> bool:
+        return self.rule.binding
+
+    @property
+    def priority(self) -> int:
+        return self.rule.priority
+
+    @property
+    def exception_to(self) -> list[str]:
+        return self.rule.exception_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +380,7 @@ def _check_rules(raw: list[tuple[Rule, str, Document, int, str]], sources: dict[
                                         f"'{other}' is in layer '{by_id[other]}', not '{layer}'",
                                         "an exception works within one layer; higher law "
                                         "is handled by 'binding'"))
-        node: Node = AllOf(())
+        node: Node = TRUE
         if rule.when is not None:
             parser = Parser(_locator(doc, path), agreement_ids)
             node = parser.parse(rule.when, ())

@@ -7,15 +7,9 @@ import datetime as dt
 from typing import Any
 
 from casebycase.policy.clock import deadline
-from casebycase.policy.compile import (
-    BUILTIN_RISKS,
-    CompiledPack,
-    Decision,
-    as_of,
-    load_bundled,
-    load_pack,
-)
-from casebycase.policy.conditions import describe, holds
+from casebycase.policy.compile import BUILTIN_RISKS, CompiledPack, Decision, as_of, load_pack
+from casebycase.policy.condition import describe, holds
+from casebycase.policy.registry import Registry, bundled_registry
 from casebycase.request import Request
 
 
@@ -117,7 +111,7 @@ class Recommendation:
             lo = self.pack.pack.instant(rd.start, float("-inf"))
             hi = self.pack.pack.instant(rd.end, float("inf"))
             in_force = lo <= t < hi
-            matched = in_force and holds(rd.node, r, t, self.pack.pack.profile)
+            matched = in_force and holds(rd.node, r.facts, t, self.pack.pack.profile)
             if matched != bool(self.decision_mask() >> i & 1):
                 raise RuntimeError(f"compiled and interpreted evaluation disagree on {rd.id}")
             if not in_force:
@@ -141,20 +135,26 @@ class Recommendation:
         return out
 
     def decision_mask(self) -> int:
-        return int(self.pack.fired(self.request, self.t))
+        return self.pack.fired(self.request.facts, self.t)
 
 
 def evaluate(request: Request, pack: CompiledPack | str | None = None,
-             at: dt.date | dt.datetime | None = None) -> Recommendation:
-    """Recommend what to do with ``request`` under ``pack`` (default: the request's agency).
+             at: dt.date | dt.datetime | None = None,
+             registry: Registry | None = None) -> Recommendation:
+    """Recommend what to do with ``request`` under ``pack``.
 
+    ``pack`` is a compiled pack, or a pack id or path (read through the file system); by
+    default the pack of the request's agency from ``registry`` (default: the bundled packs).
     The rules in force at ``received_at`` apply, unless ``at`` names another date.
     """
     if isinstance(pack, CompiledPack):
         compiled = pack
+    elif pack:
+        compiled = load_pack(pack)
     else:
-        compiled = load_pack(pack) if pack else load_bundled(request.agency)
-    t = request.timestamp if at is None else as_of(at, compiled)
-    mask = compiled.by_kind[request.kind](request, t)
+        compiled = (registry or bundled_registry()).get(request.agency)
+    facts = request.facts
+    t = facts.timestamp if at is None else as_of(at, compiled)
+    mask = compiled.by_kind[facts.kind](facts, t)
     decision = compiled.decisions.get(mask) or compiled.decision(mask)
     return Recommendation(decision, request, compiled, t)

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casebycase.policy.compile import CompiledPack, Decision, as_of
-from casebycase.policy.conditions import AllOf, Node, NotOf, OffenseTest, Test
-from casebycase.policy.fields import FIELDS
+from casebycase.policy.condition import AllOf, Node, NotOf, OffenseTest, Op, Test, compare
+from casebycase.policy.facts import FACTS as FIELDS
 from casebycase.policy.load import NO_AGENCY, RuleDef
 from casebycase.policy.model import AgencyProfile, Program
 from casebycase.policy.recommendation import evaluate
@@ -375,7 +375,7 @@ class Space:
 
     def _mention(self, m: _Mentions, test: Test | OffenseTest, side: Side) -> None:
         if isinstance(test, OffenseTest):
-            m.patterns.append(test.attrs)
+            m.patterns.append(_pattern(test))
             return
         name, values = test.field, test.values
         if name.startswith("offense."):
@@ -707,7 +707,7 @@ class _Context:
             items = [self.compile(x) for x in c[1]]
             return _and(items) if c[0] == "and" else _or(items)
         if isinstance(c, OffenseTest):
-            return self._exists(c.attrs)
+            return self._exists(_pattern(c))
         return self._test(c)
 
     def _exists(self, pattern: Pattern) -> Cond:
@@ -758,22 +758,13 @@ def _set_op(op: str, items: list[Cond]) -> Cond:
     return _not(_or(items)) if op == "has_none" else _or(items)
 
 
-def _compare(op: str, value: Any, operand: Any) -> bool:
+def _compare(op: Op, value: Any, operand: Any) -> bool:
     """The interpreter's comparison of a fact with a condition's operand."""
-    if op == "is":
-        return bool(value is operand)
-    if op in ("in", "not_in"):
-        return (value in operand) == (op == "in")
-    if op in ("has_any", "has_all", "has_none"):
-        have = frozenset(value)
-        return bool({"has_any": not operand.isdisjoint(have), "has_all": operand <= have,
-                     "has_none": operand.isdisjoint(have)}[op])
-    if op == "present":
-        return (value is not None) is operand
-    if value is None:
-        return False
-    return bool({">=": value >= operand, "<=": value <= operand, ">": value > operand,
-                 "<": value < operand}[op])
+    return compare(op, value, operand)
+
+
+def _pattern(test: OffenseTest) -> Pattern:
+    return tuple((a.attr, str(a.op), a.values) for a in test.attrs)
 
 
 def _not(c: Cond) -> Cond:

@@ -3,8 +3,9 @@
 :func:`frame_of` lays requests out one row each, one column per fact a rule may read
 (:data:`SCHEMA`). :func:`compile_columnar` turns every rule's condition tree into one boolean
 Polars expression, the twin of the Python source the row compiler writes
-(:class:`casebycase.policy.conditions.Emitter`): same facts, same operators, same treatment
-of unknown numbers and missing offense attributes, same date windows. ``decide`` then
+(``policy/emit.py``): same facts (the fact table), same operators (each backend handles every
+:class:`~casebycase.policy.condition.Op`), same treatment of unknown numbers and missing
+offense attributes, same date windows. ``decide`` then
 groups rows by the set of rules that fired, resolves each distinct set once with
 :meth:`CompiledPack.decision` and joins the result back, so precedence is never
 re-implemented and the columnar path agrees with :func:`casebycase.evaluate` row by row.
@@ -15,99 +16,65 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 import polars as pl
 
 from casebycase.policy.compile import CompiledPack, as_of
-from casebycase.policy.conditions import (
+from casebycase.policy.condition import (
     AllOf,
     AnyOf,
     Node,
     NotOf,
     OffenseTest,
+    Op,
     Profile,
     Test,
-    holds,
+    compare,
+    conj,
+    disj,
+    neg,
 )
-from casebycase.request import (
-    CATEGORIES,
-    COMPONENTS,
-    DOCUMENTS,
-    KINDS,
-    LEVELS,
-    OFFENSE_STATUSES,
-    PURPOSES,
-    REQUESTER_AGENCIES,
-    Request,
-)
+from casebycase.policy.facts import FACTS, OFFENSE_ATTRIBUTES, REQUEST_FACTS, Fact, Shape
+from casebycase.request import Request
 
-KIND = pl.Enum(KINDS)
-PURPOSE = pl.Enum(PURPOSES)
-REQUESTER_AGENCY = pl.Enum(REQUESTER_AGENCIES)
-COMPONENT = pl.Enum([*COMPONENTS, "none"])
-DOCUMENT = pl.Enum(DOCUMENTS)
-CATEGORY = pl.Enum(CATEGORIES)
-LEVEL = pl.Enum(LEVELS)
-STATUS = pl.Enum(OFFENSE_STATUSES)
-OFFENSE = pl.Struct({"category": CATEGORY, "level": LEVEL, "status": STATUS})
+
+def _dtype(fact: Fact) -> pl.DataType:
+    """The column type of a request fact, from its shape and choices."""
+    match fact.shape:
+        case Shape.ENUM:
+            return pl.Enum(list(fact.choices))
+        case Shape.BOOL:
+            return pl.Boolean()
+        case Shape.SET:
+            return pl.List(pl.Enum(list(fact.choices)))
+        case Shape.NUMBER:
+            return pl.Int64() if fact.name == "offense_count" else pl.Float64()
+        case _:
+            assert_never(fact.shape)
+
+
+OFFENSE = pl.Struct({attr: pl.Enum(list(choices)) for attr, choices in OFFENSE_ATTRIBUTES.items()})
 """One offense as rules see it: derived category, derived level (or null), status (or null)."""
 
 SCHEMA: dict[str, pl.DataType] = {
-    "index": pl.Int64(),
-    "id": pl.String(),
-    "timestamp": pl.Float64(),
-    "kind": KIND,
-    "purpose": PURPOSE,
-    "requester_agency": REQUESTER_AGENCY,
-    "requester_component": COMPONENT,
-    "documents": pl.List(DOCUMENT),
-    "judicial_warrant": pl.Boolean(),
-    "in_custody": pl.Boolean(),
-    "confined": pl.Boolean(),
-    "charged": pl.Boolean(),
-    "booked": pl.Boolean(),
-    "status_established": pl.Boolean(),
-    "unlawfully_present": pl.Boolean(),
-    "juvenile": pl.Boolean(),
-    "victim_or_witness": pl.Boolean(),
-    "hours_until_release": pl.Float64(),
-    "hours_since_booking": pl.Float64(),
+    "index": pl.Int64(), "id": pl.String(), "timestamp": pl.Float64(),
+    **{f.attr: _dtype(f) for f in REQUEST_FACTS if f.shape is not Shape.SET},
+    "documents": _dtype(FACTS["documents"]),
     "offenses": pl.List(OFFENSE),
-    "categories": pl.List(CATEGORY),
-    "levels": pl.List(LEVEL),
-    "statuses": pl.List(STATUS),
-    "offense_count": pl.Int64(),
+    **{f.attr: _dtype(f) for f in REQUEST_FACTS
+       if f.shape is Shape.SET and f.name != "documents"},
 }
-"""The request frame: ``timestamp`` is ``received_at`` in POSIX seconds; ``confined`` is
-already resolved (``in_custody`` when the request leaves it out); ``requester_component`` is
-``"none"`` when not given; the hours are null when the anchor time is unknown. Closed value
-lists are Polars enums (plain strings work too, more slowly). ``documents`` keeps the
-request's order; the offense sets hold distinct values in enum order."""
+"""The request frame: one column per request fact of the fact table (policy/facts.py), plus
+``index``, ``id``, ``timestamp`` (``received_at`` in POSIX seconds) and ``offenses``.
+``confined`` is already resolved (``in_custody`` when the request leaves it out);
+``requester_component`` is ``"none"`` when not given; the hours are null when the anchor time
+is unknown. Closed value lists are Polars enums (plain strings work too, more slowly).
+``documents`` keeps the request's order; the offense sets hold distinct values in enum
+order."""
 
-COLUMNS: dict[str, str] = {
-    "kind": "kind",
-    "purpose": "purpose",
-    "requester.agency": "requester_agency",
-    "requester.component": "requester_component",
-    "documents": "documents",
-    "judicial_warrant": "judicial_warrant",
-    "subject.in_custody": "in_custody",
-    "subject.confined": "confined",
-    "subject.charged": "charged",
-    "subject.booked": "booked",
-    "subject.status_established": "status_established",
-    "subject.unlawfully_present": "unlawfully_present",
-    "subject.juvenile": "juvenile",
-    "subject.victim_or_witness": "victim_or_witness",
-    "hours_until_release": "hours_until_release",
-    "hours_since_booking": "hours_since_booking",
-    "offense.category": "categories",
-    "offense.level": "levels",
-    "offense.status": "statuses",
-    "offense_count": "offense_count",
-}
-"""The frame column holding each request field of :data:`casebycase.policy.fields.FIELDS`."""
+COLUMNS: dict[str, str] = {f.name: f.attr for f in REQUEST_FACTS}
+"""The frame column holding each request fact (the fact table's ``attr``)."""
 
 DECISION_SCHEMA: dict[str, pl.DataType] = {
     "index": pl.Int64(),
@@ -133,31 +100,21 @@ def frame_of(requests: Iterable[Request]) -> pl.DataFrame:
     doc_values: list[str] = []
     offense_rows: list[int] = []
     attrs: dict[str, list[str | None]] = {"category": [], "level": [], "status": []}
+    facts = [f.attr for f in REQUEST_FACTS if f.name != "documents"
+             and f.shape is not Shape.SET]
     for i, r in enumerate(requests):
-        s = r.subject
-        row: dict[str, object] = {
-            "index": i, "id": r.id, "timestamp": r.timestamp, "kind": r.kind,
-            "purpose": r.purpose, "requester_agency": r.requester.agency,
-            "requester_component": r.requester.component or "none",
-            "judicial_warrant": r.judicial_warrant, "in_custody": s.in_custody,
-            "confined": s.in_custody if s.confined is None else s.confined,
-            "charged": s.charged, "booked": s.booked_at is not None,
-            "status_established": s.status_established,
-            "unlawfully_present": s.unlawfully_present, "juvenile": s.juvenile,
-            "victim_or_witness": s.victim_or_witness,
-            "hours_until_release": r.hours_until_release,
-            "hours_since_booking": r.hours_since_booking,
-            "offense_count": len(r.offenses),
-        }
-        for name, value in row.items():
-            cols[name].append(value)
+        f = r.facts
+        cols["index"].append(i)
+        cols["id"].append(r.id)
+        cols["timestamp"].append(f.timestamp)
+        for name in facts:
+            cols[name].append(getattr(f, name))
         doc_rows += [i] * len(r.documents)
         doc_values += r.documents
-        for o in r.offenses:
+        for triple in f.offenses:
             offense_rows.append(i)
-            attrs["category"].append(o.derived[0])
-            attrs["level"].append(o.derived[1])
-            attrs["status"].append(o.status)
+            for attr, value in zip(attrs, triple, strict=True):
+                attrs[attr].append(value)
     frame = pl.DataFrame(cols, schema={name: SCHEMA[name] for name in scalar})
     documents = _grouped(pl.DataFrame(
         {"index": doc_rows, "documents": doc_values},
@@ -320,45 +277,27 @@ def _expr(c: Cond) -> pl.Expr:
 
 
 def _and(parts: Iterable[Cond]) -> Cond:
-    exprs: list[pl.Expr] = []
-    for p in parts:
-        if p is False:
-            return False
-        if p is not True:
-            exprs.append(p)
-    if not exprs:
-        return True
-    out = exprs[0]
-    for e in exprs[1:]:
-        out = out & e
-    return out
+    return conj(parts, lambda xs: _fold(xs, pl.Expr.and_))
 
 
 def _or(parts: Iterable[Cond]) -> Cond:
-    exprs: list[pl.Expr] = []
-    for p in parts:
-        if p is True:
-            return True
-        if p is not False:
-            exprs.append(p)
-    if not exprs:
-        return False
-    out = exprs[0]
-    for e in exprs[1:]:
-        out = out | e
-    return out
+    return disj(parts, lambda xs: _fold(xs, pl.Expr.or_))
 
 
 def _not(c: Cond) -> Cond:
-    return (not c) if isinstance(c, bool) else ~c
+    return neg(c, pl.Expr.not_)
+
+
+def _fold(items: list[pl.Expr], join: Any) -> pl.Expr:
+    out = items[0]
+    for e in items[1:]:
+        out = join(out, e)
+    return out
 
 
 def _has_any(x: pl.Expr, values: list[str]) -> pl.Expr:
     """Whether the list holds any of ``values`` (one pass over the elements)."""
     return x.list.eval(pl.element().is_in(values)).list.any()
-
-
-NUMBER = {">=": pl.Expr.ge, "<=": pl.Expr.le, ">": pl.Expr.gt, "<": pl.Expr.lt}
 
 
 @dataclass
@@ -385,59 +324,85 @@ class _Builder:
         return _and(parts)
 
     def build(self, node: Node) -> Cond:
-        if isinstance(node, AllOf):
-            return _and(self.build(n) for n in node.items)
-        if isinstance(node, AnyOf):
-            return _or(self.build(n) for n in node.items)
-        if isinstance(node, NotOf):
-            return _not(self.build(node.item))
-        if isinstance(node, OffenseTest):
-            return self.offense(node)
-        if node.field.startswith("agency."):
-            return self.agency(node)
-        return self.test(node)
+        match node:
+            case AllOf(items):
+                return _and(self.build(n) for n in items)
+            case AnyOf(items):
+                return _or(self.build(n) for n in items)
+            case NotOf(item):
+                return _not(self.build(item))
+            case OffenseTest():
+                return self.offense(node)
+            case Test(name, op, values):
+                if FACTS[name].on_request:
+                    return self.op(op, self.col(COLUMNS[name]), values)
+                return self.agency(node)
+            case _:
+                assert_never(node)
 
     def offense(self, node: OffenseTest) -> Cond:
         """Some single offense matches every attribute (a missing attribute is in no set)."""
-        if not node.attrs:
+        parts = [self.op(a.op, pl.element().struct.field(a.attr), a.values, nulls=True)
+                 for a in node.attrs]
+        match = _and(parts)
+        if match is False:
+            return False
+        if match is True:
             return self.col("offense_count") > 0
-        parts: list[pl.Expr] = []
-        for attr, op, values in node.attrs:
-            found = pl.element().struct.field(attr).is_in(sorted(values))
-            parts.append(found.fill_null(False) if op == "in" else (~found).fill_null(True))
-        match = parts[0]
-        for p in parts[1:]:
-            match = match & p
         return self.col("offenses").list.eval(match).list.any().fill_null(False)
 
-    def test(self, node: Test) -> Cond:
-        x, op, v = self.col(COLUMNS[node.field]), node.op, node.values
-        if op == "is":
-            return x if v else ~x
-        if op in ("in", "not_in"):
-            found = x == next(iter(v)) if len(v) == 1 else x.is_in(sorted(v))
-            return found if op == "in" else ~found
-        if op == "has_all":
-            return _and(_has_any(x, [item]) for item in sorted(v))
-        if op in ("has_any", "has_none"):
-            some = _has_any(x, sorted(v)) if v else False
-            return some if op == "has_any" else _not(some)
-        if op == "present":
-            return x.is_not_null() if v else x.is_null()
-        return NUMBER[op](x, v).fill_null(False)
+    def op(self, op: Op, x: pl.Expr, v: Any, nulls: bool = False) -> Cond:
+        """``x op v`` as an expression; ``nulls``: ``x`` may be null (an unknown offense
+        attribute), which is in no set."""
+        match op:
+            case Op.IS:
+                return x if v else ~x
+            case Op.IN:
+                if not v:
+                    return False
+                found = x == next(iter(v)) if len(v) == 1 else x.is_in(sorted(v))
+                return found.fill_null(False) if nulls else found
+            case Op.NOT_IN:
+                if not v:
+                    return True
+                found = x == next(iter(v)) if len(v) == 1 else x.is_in(sorted(v))
+                return (~found).fill_null(True) if nulls else ~found
+            case Op.HAS_ANY:
+                return _has_any(x, sorted(v)) if v else False
+            case Op.HAS_ALL:
+                return _and(_has_any(x, [item]) for item in sorted(v))
+            case Op.HAS_NONE:
+                return _not(_has_any(x, sorted(v))) if v else True
+            case Op.PRESENT:
+                return x.is_not_null() if v else x.is_null()
+            case Op.AT_LEAST:
+                return x.ge(v).fill_null(False)
+            case Op.AT_MOST:
+                return x.le(v).fill_null(False)
+            case Op.MORE_THAN:
+                return x.gt(v).fill_null(False)
+            case Op.LESS_THAN:
+                return x.lt(v).fill_null(False)
+            case _:
+                assert_never(op)
 
     def agency(self, node: Test) -> Cond:
         """Profile facts: constants, or windows on the decision time for dated entries."""
         p = self.profile
         if node.field in ("agency.type", "agency.runs_jail") or self.t is not None:
-            return holds(node, _NO_REQUEST, 0.0 if self.t is None else self.t, p)
-        items = p.programs if node.field == "agency.287g" else p.agreements
-        found = [_or(self.window(d.start, d.end) for d in items if d.name == name)
+            return compare(node.op, p.read(node.field, 0.0 if self.t is None else self.t),
+                           node.values)
+        found = [_or(self.window(d.start, d.end) for d in p.dated(node.field) if d.name == name)
                  for name in sorted(node.values)]
-        if node.op == "has_all":
-            return _and(found)
-        return _or(found) if node.op == "has_any" else _not(_or(found))
-
-
-_NO_REQUEST: Request = None  # type: ignore[assignment]
-"""Agency facts never read the request."""
+        match node.op:
+            case Op.HAS_ALL:
+                return _and(found)
+            case Op.HAS_ANY:
+                return _or(found)
+            case Op.HAS_NONE:
+                return _not(_or(found))
+            case (Op.IS | Op.IN | Op.NOT_IN | Op.PRESENT | Op.AT_LEAST | Op.AT_MOST
+                  | Op.MORE_THAN | Op.LESS_THAN):
+                raise ValueError(f"'{node.field}' is a set; '{node.op}' does not apply")
+            case _:
+                assert_never(node.op)

@@ -18,10 +18,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from casebycase.cases.model import Actor
 from casebycase.cases.service import CaseService, Forbidden
 from casebycase.cases.users import Unauthorized, Users
-from casebycase.errors import CaseByCaseError, PackNotFound, Problem
-from casebycase.policy.compile import CompiledPack, load_pack
-from casebycase.policy.load import bundled_ids
+from casebycase.errors import CaseByCaseError, Problem
+from casebycase.policy.compile import CompiledPack
 from casebycase.policy.recommendation import evaluate
+from casebycase.policy.registry import Registry
 from casebycase.request import parse_request, request_schema
 from casebycase.settings import Settings
 from casebycase.store.store import Store
@@ -101,20 +101,17 @@ Who = Annotated[Actor, Depends(actor)]
 CaseId = Annotated[str, CASE_ID]
 
 
-def bundled_pack(pack_id: str) -> CompiledPack:
-    """A bundled pack by id; never a path (ids come from the network)."""
-    if pack_id not in bundled_ids():
-        raise PackNotFound([Problem("pack", f"no bundled pack '{pack_id}'",
-                                    f"use one of {', '.join(bundled_ids())}")], title="not found")
-    return load_pack(pack_id)
-
-
 def create_app(settings: Settings, store: Store | None = None,
-               clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
-    """The API over the store at ``settings.database_url`` (or the given store)."""
+               clock: Callable[[], dt.datetime] | None = None,
+               registry: Registry | None = None) -> FastAPI:
+    """The API over the store at ``settings.database_url`` (or the given store), serving the
+    packs of ``registry`` (default: the bundled packs; pack ids come from the network and
+    are never read as paths)."""
     store = store or Store.open(settings.database_url)
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
-    service = CaseService(store, clock, bundled_pack)
+    registry = registry or Registry()
+    bundled_pack = registry.get
+    service = CaseService(store, clock, registry.get)
     accounts = Users(store, clock)
     app = FastAPI(title="casebycase", version="0.1.0", responses=ERRORS,
                   description="Decide each federal immigration request case by case.")
@@ -209,7 +206,7 @@ def create_app(settings: Settings, store: Store | None = None,
     @app.get("/api/packs", tags=["policy"])
     def packs(who: Who) -> list[dict[str, Any]]:
         """The bundled packs."""
-        return [_pack_summary(bundled_pack(pid)) for pid in bundled_ids()]
+        return [_pack_summary(bundled_pack(pid)) for pid in registry.ids()]
 
     @app.get("/api/packs/{pack_id}", tags=["policy"])
     def pack(who: Who, pack_id: Annotated[str, PACK_ID]) -> dict[str, Any]:

@@ -1,0 +1,228 @@
+"""The fact table: every fact a rule may read, declared once.
+
+Each :class:`Fact` says what a rule writes (``name``), its :class:`Shape` and choices, how it
+is read from a request (``read``: a Python expression over ``r`` the request, ``s`` its
+subject, ``o`` its offenses as (category, level, status) triples and ``ts`` the time it was
+received), the attribute of :class:`Facts` and the column of the request frame that hold it
+(``attr``), the value a request has when it says nothing (``default``), how the request-space
+enumeration splits it (:class:`Axis`), and its words. The interpreter, the generated code,
+the columnar engine, the request-space enumeration and the docs' field table all derive from
+this table; :func:`facts_of` is generated from it.
+"""
+
+from __future__ import annotations
+
+import linecache
+from collections import namedtuple
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from casebycase.vocabulary import (
+    CATEGORIES,
+    COMPONENTS,
+    DOCUMENTS,
+    KINDS,
+    LEVELS,
+    NATIONAL_ORIGIN_FIELDS,
+    NATIONAL_ORIGIN_REASON,
+    OFFENSE_STATUSES,
+    PURPOSES,
+    REQUESTER_AGENCIES,
+)
+
+if TYPE_CHECKING:
+    from casebycase.request import Request
+
+AGENCY_TYPES = ("municipal_police", "sheriff", "state_police", "state_corrections", "other")
+MODELS_287G = ("JEM", "TFM", "WSO")
+
+
+class Shape(StrEnum):
+    """What kind of value a fact holds, which decides the operators it takes."""
+
+    ENUM = "enum"
+    BOOL = "bool"
+    SET = "set"
+    NUMBER = "number"
+
+
+class Axis(StrEnum):
+    """How the request-space enumeration tells requests apart on a fact."""
+
+    KIND = "kind"
+    """Settled per request kind before anything is split."""
+    ENUM = "enum"
+    """Each value a condition names, plus one value standing for all the others."""
+    FLAG = "flag"
+    """False and true."""
+    ELEMENTS = "elements"
+    """One yes/no axis per element a condition names."""
+    NUMBER = "number"
+    """The intervals between the thresholds conditions use, plus "unknown"."""
+    KNOWN = "known"
+    """Whether another fact (``of``) is known: it splits that fact's axis."""
+    OFFENSE = "offense"
+    """Offense patterns: one yes/no axis per distinct pattern named."""
+    COUNT = "count"
+    """The offense count, realised by the offense lists."""
+    PROFILE = "profile"
+    """The agency's profile: constants, or dated entries in force at the decision time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A readable fact (see the module docstring for each attribute)."""
+
+    name: str
+    shape: Shape
+    help: str
+    axis: Axis
+    attr: str
+    read: str = ""
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    words: tuple[str, str] = ("", "")
+    """For a yes/no fact: how a region reads when it is false, and when it is true."""
+    of: str = ""
+    """For ``Axis.KNOWN``: the number fact whose being known this fact tells."""
+
+    @property
+    def on_request(self) -> bool:
+        """Read from the request (not from the agency profile)."""
+        return self.axis is not Axis.PROFILE
+
+
+def _flag(name: str, attr: str, help: str, no: str, yes: str) -> Fact:
+    return Fact(name, Shape.BOOL, help, Axis.FLAG, attr, f"s.{attr}", default=False,
+                words=(no, yes))
+
+
+TABLE: tuple[Fact, ...] = (
+    Fact("kind", Shape.ENUM, "what is asked", Axis.KIND, "kind", "r.kind", KINDS),
+    Fact("purpose", Shape.ENUM, "criminal, civil_immigration or unknown", Axis.ENUM,
+         "purpose", "r.purpose", PURPOSES, "criminal",
+         words=("for a {} purpose", "for a purpose other than {}")),
+    Fact("requester.agency", Shape.ENUM, "who asks", Axis.ENUM, "requester_agency",
+         "r.requester.agency", REQUESTER_AGENCIES, "ICE", words=("from {}", "not from {}")),
+    Fact("requester.component", Shape.ENUM, "which part of the requester ('none' when not given)",
+         Axis.ENUM, "requester_component", "(r.requester.component or 'none')",
+         (*COMPONENTS, "none"), "none", words=("component {}", "component other than {}")),
+    Fact("documents", Shape.SET, "papers that came with the request", Axis.ELEMENTS,
+         "documents", "(frozenset(r.documents) if r.documents else _EMPTY)", DOCUMENTS,
+         frozenset()),
+    Fact("judicial_warrant", Shape.BOOL, "a judge-signed warrant or order", Axis.FLAG,
+         "judicial_warrant", "r.judicial_warrant", default=False,
+         words=("without a judge-signed warrant", "with a judge-signed warrant")),
+    _flag("subject.in_custody", "in_custody", "held by this agency now",
+          "not in custody", "in custody"),
+    Fact("subject.confined", Shape.BOOL,
+         "confined in a jail on a charge, this agency's or another's (default: in_custody)",
+         Axis.FLAG, "confined", "(s.in_custody if s.confined is None else s.confined)",
+         default=None, words=("not confined in a jail", "confined in a jail")),
+    _flag("subject.charged", "charged", "charged with a state or local offense",
+          "not charged", "charged"),
+    Fact("subject.booked", Shape.BOOL, "a booking time is known", Axis.KNOWN, "booked",
+         "(s.booked_at is not None)", default=False, of="hours_since_booking"),
+    _flag("subject.status_established", "status_established",
+          "lawful presence or citizenship established",
+          "whose status is not established", "whose status is established"),
+    _flag("subject.unlawfully_present", "unlawfully_present",
+          "a status verification returned unlawful presence",
+          "not found unlawfully present", "found unlawfully present"),
+    _flag("subject.juvenile", "juvenile", "under 18", "18 or older", "under 18"),
+    _flag("subject.victim_or_witness", "victim_or_witness", "a victim or witness",
+          "who is not a victim or witness", "who is a victim or witness"),
+    Fact("hours_until_release", Shape.NUMBER,
+         "hours from received_at to subject.release_at (absent when release_at is unknown)",
+         Axis.NUMBER, "hours_until_release",
+         "(None if s.release_at is None else (s.release_at.timestamp() - ts) / 3600)"),
+    Fact("hours_since_booking", Shape.NUMBER,
+         "hours from subject.booked_at to received_at (absent when booked_at is unknown)",
+         Axis.NUMBER, "hours_since_booking",
+         "(None if s.booked_at is None else (ts - s.booked_at.timestamp()) / 3600)"),
+    Fact("offense.category", Shape.SET, "categories of the offenses", Axis.OFFENSE,
+         "categories", "(frozenset([x[0] for x in o]) if o else _EMPTY)", CATEGORIES,
+         frozenset()),
+    Fact("offense.level", Shape.SET, "levels of the offenses", Axis.OFFENSE, "levels",
+         "(frozenset([x[1] for x in o if x[1]]) if o else _EMPTY)", LEVELS, frozenset()),
+    Fact("offense.status", Shape.SET, "statuses of the offenses", Axis.OFFENSE, "statuses",
+         "(frozenset([x[2] for x in o if x[2]]) if o else _EMPTY)", OFFENSE_STATUSES,
+         frozenset()),
+    Fact("offense_count", Shape.NUMBER, "how many offenses are listed", Axis.COUNT,
+         "offense_count", "len(o)", default=0),
+    Fact("agency.type", Shape.ENUM, "the agency profile's type", Axis.PROFILE, "agency_type",
+         choices=AGENCY_TYPES, default="other",
+         words=("agency type {}", "agency type other than {}")),
+    Fact("agency.runs_jail", Shape.BOOL, "the agency runs a jail", Axis.PROFILE,
+         "agency_runs_jail", default=False,
+         words=("the agency runs no jail", "the agency runs a jail")),
+    Fact("agency.287g", Shape.SET, "287(g) models in force on the decision date",
+         Axis.PROFILE, "agency_287g", choices=MODELS_287G, default=frozenset()),
+    Fact("agency.agreements", Shape.SET, "agreement ids in force on the decision date",
+         Axis.PROFILE, "agency_agreements", default=frozenset()),
+)
+
+FACTS: dict[str, Fact] = {f.name: f for f in TABLE}
+"""Every readable fact by the name rules use."""
+
+OFFENSE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "category": CATEGORIES, "level": LEVELS, "status": OFFENSE_STATUSES,
+}
+"""What one offense tells a rule (``offense: {category: ..., level: ..., status: ...}``):
+the position in an offense triple is the order of this table."""
+OFFENSE_INDEX = {attr: i for i, attr in enumerate(OFFENSE_ATTRIBUTES)}
+
+UNREADABLE: dict[str, str] = {
+    "notes": "free text is for people, never for rules",
+    "id": "the agency's reference number carries no meaning for a decision",
+    "subject.ref": "a pseudonymous reference must never drive a decision",
+    "agency": "the pack is the agency; compare agency facts with agency.* instead",
+    **{name: NATIONAL_ORIGIN_REASON for name in NATIONAL_ORIGIN_FIELDS},
+    **{f"subject.{name}": NATIONAL_ORIGIN_REASON for name in NATIONAL_ORIGIN_FIELDS},
+}
+"""Fields of a request no rule may read, and why."""
+
+REQUEST_FACTS = tuple(f for f in TABLE if f.on_request)
+_EXTRA = ("timestamp", "offenses")
+FIELD_NAMES = (*_EXTRA, *(f.attr for f in REQUEST_FACTS))
+
+if TYPE_CHECKING:
+    class Facts(tuple[Any, ...]):
+        """The request's facts, one attribute per :data:`REQUEST_FACTS` entry's ``attr``,
+        plus ``timestamp`` (POSIX seconds) and ``offenses`` ((category, level, status)
+        triples)."""
+
+        def __getattr__(self, name: str) -> Any: ...
+else:
+    Facts = namedtuple("Facts", FIELD_NAMES)
+    Facts.__doc__ = "The facts of one request, computed once (see the fact table)."
+
+Triple = tuple[str, str | None, str | None]
+
+
+def _builder() -> tuple[str, Callable[[Request], Facts]]:
+    reads = ", ".join(f.read for f in REQUEST_FACTS)
+    source = (
+        "def facts_of(r):\n"
+        "    s = r.subject\n"
+        "    ts = r.received_at.timestamp()\n"
+        "    o = tuple([x.triple for x in r.offenses]) if r.offenses else ()\n"
+        f"    return _Facts(ts, o, {reads})\n"
+    )
+    filename = "<casebycase fact table>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict[str, Any] = {"_Facts": Facts, "_EMPTY": frozenset()}
+    exec(compile(source, filename, "exec"), namespace)
+    return source, namespace["facts_of"]
+
+
+BUILDER_SOURCE, facts_of = _builder()
+"""``facts_of(request) -> Facts``: generated from :data:`TABLE` (its source is
+:data:`BUILDER_SOURCE`, registered with :mod:`linecache` for tracebacks)."""
+
+
+def columns() -> dict[str, str]:
+    """Each request fact's column in the request frame, by the name rules use."""
+    return {f.name: f.attr for f in REQUEST_FACTS}
