@@ -1,5 +1,6 @@
 """The case service: the one place that changes cases, each change with its audit event in
-the same transaction. It takes a store, a clock and a pack loader; it knows no HTTP or SQL.
+the same transaction. It takes a storage (casebycase.cases.storage), a clock and a pack
+loader; it knows no HTTP or SQL.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from casebycase.cases.audit import Break, verify_chain
-from casebycase.cases.model import TAGS, TRANSITIONS, Actor, DeadlineView
+from casebycase.audit.chain import Break, verify_chain
+from casebycase.cases import audit
+from casebycase.cases.model import TRANSITIONS, Actor, DeadlineView
+from casebycase.cases.storage import Storage, Transaction
 from casebycase.errors import CaseByCaseError, Problem
 from casebycase.policy.compile import CompiledPack, load_bundled
 from casebycase.policy.recommendation import evaluate
 from casebycase.request import parse_request
-from casebycase.store.store import Store, Transaction
 
 OUTCOMES = ("comply", "partial", "decline", "refer")
 
@@ -50,7 +52,7 @@ ROLES_THAT_MAY = {
 class CaseService:
     """Open, recommend, decide, review, close and reopen cases; verify the audit trail."""
 
-    def __init__(self, store: Store, clock: Callable[[], dt.datetime],
+    def __init__(self, store: Storage, clock: Callable[[], dt.datetime],
                  packs: Callable[[str], CompiledPack] = load_bundled) -> None:
         self.store, self.clock, self.packs = store, clock, packs
 
@@ -247,9 +249,8 @@ class CaseService:
     @staticmethod
     def _event(tx: Transaction, row: dict[str, Any], actor: Actor, now: dt.datetime, tag: str,
                payload: dict[str, Any]) -> None:
-        assert tag in TAGS, tag
-        tx.append_event(row["agency"], tag, f"{actor.role}:{actor.user}", now, row["id"],
-                        row["pack_digest"], payload)
+        audit.append(tx, row["agency"], tag, f"{actor.role}:{actor.user}", now, row["id"],
+                     row["pack_digest"], payload)
 
 
 def _allow(actor: Actor, action: str) -> None:
