@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from casebycase.audit.chain import Head, seal
+from casebycase.cases import audit
 from casebycase.cases.storage import Storage, Transaction
 from casebycase.store.store import Store
 
@@ -29,3 +32,11 @@ def test_store_persists_sealed_events_as_they_are(store: Store) -> None:
         [stored] = tx.events("columbia-pd")
     assert (stored.seq, stored.hash, stored.payload, stored.at) == (
         1, first.hash, {"n": 1}, first.at)
+
+
+def test_the_service_appends_only_listed_tags(store: Store) -> None:
+    with store.transaction() as tx:
+        with pytest.raises(ValueError, match="not an audit tag"):
+            audit.append(tx, "columbia-pd", "case:case:lost", "officer:u1", AT, None, None, {})
+        assert audit.append(tx, "columbia-pd", "case:case:closed", "officer:u1", AT, None, None,
+                            {}) == tx.events("columbia-pd")[0].hash
