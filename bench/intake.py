@@ -36,6 +36,7 @@ import httpx2
 import psycopg
 from sqlalchemy import select
 
+from casebycase.cases import audit
 from casebycase.cases.model import Actor
 from casebycase.cases.users import Users
 from casebycase.store.store import Store
@@ -155,8 +156,8 @@ def audit_cost(url: str, n: int = 200) -> dict[str, float]:
             t0 = time.perf_counter()
             with store.transaction() as tx:
                 if append:
-                    tx.append_event("bench", "case:case:closed", "bench:bench", now, None,
-                                    None, {"i": i})
+                    audit.append(tx, "bench", "case:case:closed", "bench:bench", now, None,
+                                 None, {"i": i})
                 else:
                     tx.conn.execute(select(audit_events.c.hash).where(
                         audit_events.c.agency == "bench").order_by(

@@ -9,7 +9,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from casebycase.store.database import DEFAULT_URL
+DEFAULT_URL = "sqlite:///casebycase.sqlite3"
+"""The case store when CASEBYCASE_DATABASE_URL is unset: a file in the working directory."""
 
 TABLE: dict[str, tuple[str, str]] = {
     "CASEBYCASE_DATABASE_URL": (

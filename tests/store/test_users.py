@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from casebycase.cases.audit import GENESIS
+from casebycase.audit.chain import GENESIS
 from casebycase.cases.model import Actor
 from casebycase.cases.service import CaseService, Forbidden, NotFound
 from casebycase.cases.users import Throttled, Unauthorized, UserError, Users, hash_token

@@ -1,84 +1,22 @@
-"""The audit trail: events hash-chained per agency; verification names the first bad event.
-
-Each event's hash covers its agency, sequence number, tag, actor, time, case reference,
-policy digest, the hash of its payload and the previous event's hash. Payloads hold only
-references and decision facts, never personal details; an expunged payload is removed but
-its hash stays, so the chain still verifies (docs/audit.md).
+"""Appending audit events: the tag from the closed list, sealed onto the agency's chain by
+the pure chain (casebycase.audit.chain), stored in the caller's transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
+import datetime as dt
 from typing import Any
 
-GENESIS = "0" * 64
+from casebycase.audit.chain import seal
+from casebycase.cases.model import TAGS
+from casebycase.cases.storage import Transaction
 
 
-def canonical(value: Any) -> str:
-    """Stable JSON text for hashing."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
-
-
-def payload_hash(payload: Any) -> str:
-    return hashlib.sha256(canonical(payload).encode()).hexdigest()
-
-
-def event_hash(agency: str, seq: int, tag: str, actor: str, at: str, case_id: str | None,
-               policy_digest: str | None, payload_digest: str, prev: str) -> str:
-    fields = [agency, seq, tag, actor, at, case_id, policy_digest, payload_digest, prev]
-    return hashlib.sha256(canonical(fields).encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One stored audit event as verification reads it."""
-
-    id: int
-    agency: str
-    seq: int
-    tag: str
-    actor: str
-    at: str
-    case_id: str | None
-    policy_digest: str | None
-    payload: Any
-    payload_hash: str
-    prev_hash: str
-    hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class Break:
-    """The first event where the chain of one agency does not verify, and why."""
-
-    agency: str
-    seq: int
-    event_id: int | None
-    why: str
-
-
-def verify_chain(events: list[Event]) -> Break | None:
-    """Check one agency's events (in storage order); None when the chain is intact."""
-    prev, expected_seq, last_id = GENESIS, 1, 0
-    for e in sorted(events, key=lambda e: (e.seq, e.id)):
-        where = (e.agency, e.seq, e.id)
-        if e.seq != expected_seq:
-            why = (f"sequence jumps from {expected_seq - 1} to {e.seq}: an event was deleted"
-                   if e.seq > expected_seq else f"sequence number {e.seq} repeats: an event "
-                   "was inserted")
-            return Break(*where, why)
-        if e.id <= last_id:
-            return Break(*where, "events are stored out of order: the chain was reordered")
-        if e.prev_hash != prev:
-            return Break(*where, "does not link to the previous event: an event was "
-                                 "inserted, deleted or reordered before it")
-        if e.payload is not None and payload_hash(e.payload) != e.payload_hash:
-            return Break(*where, "its payload was altered")
-        if event_hash(e.agency, e.seq, e.tag, e.actor, e.at, e.case_id, e.policy_digest,
-                      e.payload_hash, e.prev_hash) != e.hash:
-            return Break(*where, "its recorded fields were altered")
-        prev, expected_seq, last_id = e.hash, expected_seq + 1, e.id
-    return None
+def append(tx: Transaction, agency: str, tag: str, actor: str, at: dt.datetime,
+           case_id: str | None, policy_digest: str | None, payload: Any) -> str:
+    """Append one event to the agency's chain in ``tx``; returns its hash."""
+    if tag not in TAGS:
+        raise ValueError(f"'{tag}' is not an audit tag: add it to casebycase.cases.model.TAGS")
+    entry = seal(tx.chain_head(agency), agency, tag, actor, at, case_id, policy_digest, payload)
+    tx.insert_event(entry)
+    return entry.hash

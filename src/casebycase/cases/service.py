@@ -1,5 +1,6 @@
 """The case service: the one place that changes cases, each change with its audit event in
-the same transaction. It takes a store, a clock and a pack loader; it knows no HTTP or SQL.
+the same transaction. It takes a storage (casebycase.cases.storage), a clock and a pack
+loader; it knows no HTTP or SQL.
 """
 
 from __future__ import annotations
@@ -9,14 +10,15 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from casebycase.cases.audit import Break, verify_chain
-from casebycase.cases.model import TAGS, TRANSITIONS, Actor, DeadlineView
+from casebycase.audit.chain import Break, verify_chain
+from casebycase.cases import audit
+from casebycase.cases.model import TRANSITIONS, Actor, DeadlineView
+from casebycase.cases.storage import Storage, Transaction
 from casebycase.errors import CaseByCaseError, Problem
 from casebycase.policy.compile import CompiledPack
 from casebycase.policy.recommendation import evaluate
 from casebycase.policy.registry import bundled_registry
 from casebycase.request import parse_request
-from casebycase.store.store import Store, Transaction
 
 OUTCOMES = ("comply", "partial", "decline", "refer")
 
@@ -51,7 +53,7 @@ ROLES_THAT_MAY = {
 class CaseService:
     """Open, recommend, decide, review, close and reopen cases; verify the audit trail."""
 
-    def __init__(self, store: Store, clock: Callable[[], dt.datetime],
+    def __init__(self, store: Storage, clock: Callable[[], dt.datetime],
                  packs: Callable[[str], CompiledPack] | None = None) -> None:
         self.store, self.clock = store, clock
         self.packs = packs or bundled_registry().get
@@ -249,9 +251,8 @@ class CaseService:
     @staticmethod
     def _event(tx: Transaction, row: dict[str, Any], actor: Actor, now: dt.datetime, tag: str,
                payload: dict[str, Any]) -> None:
-        assert tag in TAGS, tag
-        tx.append_event(row["agency"], tag, f"{actor.role}:{actor.user}", now, row["id"],
-                        row["pack_digest"], payload)
+        audit.append(tx, row["agency"], tag, f"{actor.role}:{actor.user}", now, row["id"],
+                     row["pack_digest"], payload)
 
 
 def _allow(actor: Actor, action: str) -> None:

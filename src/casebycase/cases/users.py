@@ -18,10 +18,11 @@ from typing import Any, get_args
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from casebycase.cases.model import TAGS, Actor, Role
+from casebycase.cases import audit
+from casebycase.cases.model import Actor, Role
 from casebycase.cases.service import Forbidden, NotFound
+from casebycase.cases.storage import Storage, Transaction
 from casebycase.errors import CaseByCaseError, Problem
-from casebycase.store.store import Store, Transaction
 
 ROLES: tuple[str, ...] = get_args(Role)
 MAX_FAILURES = 5
@@ -58,7 +59,7 @@ def _unauthorized(why: str = "invalid credentials") -> Unauthorized:
 class Users:
     """Create, list and disable users; issue tokens; log in; resolve a token to an Actor."""
 
-    def __init__(self, store: Store, clock: Callable[[], dt.datetime],
+    def __init__(self, store: Storage, clock: Callable[[], dt.datetime],
                  hasher: PasswordHasher | None = None) -> None:
         self.store, self.clock = store, clock
         self.hasher = hasher or PasswordHasher()
@@ -219,8 +220,7 @@ def _may_manage(actor: Actor, agency: str) -> None:
 
 def _event(tx: Transaction, agency: str, actor: Actor, now: dt.datetime, tag: str,
            payload: dict[str, Any]) -> None:
-    assert tag in TAGS, tag
-    tx.append_event(agency, tag, f"{actor.role}:{actor.user}", now, None, None, payload)
+    audit.append(tx, agency, tag, f"{actor.role}:{actor.user}", now, None, None, payload)
 
 
 def _aware(value: Any) -> Any:

@@ -9,7 +9,6 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 
-DEFAULT_URL = "sqlite:///casebycase.sqlite3"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

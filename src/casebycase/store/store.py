@@ -1,6 +1,8 @@
 """The store: every read and write of cases and audit events, inside one transaction.
 
-The case service calls these methods; no SQL leaves this module.
+The services call these methods (through casebycase.cases.storage, which this store
+satisfies); no SQL leaves this module. Audit events arrive sealed: the store persists them
+and never computes a hash.
 """
 
 from __future__ import annotations
@@ -8,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
-from casebycase.cases.audit import GENESIS, Event, event_hash, payload_hash
+from casebycase.audit.chain import Entry, Event, Head
 from casebycase.store.database import engine_for, migrate
 from casebycase.store.tables import (
     api_tokens,
@@ -121,24 +124,19 @@ class Transaction:
 
     # audit ---------------------------------------------------------------------------------
 
-    def append_event(self, agency: str, tag: str, actor: str, at: dt.datetime,
-                     case_id: str | None, policy_digest: str | None, payload: Any) -> str:
-        """Append one event to the agency's chain; returns its hash."""
+    def chain_head(self, agency: str) -> Head | None:
+        """Hold the agency's chain until this transaction ends; its last event, if any."""
         if self.dialect == "postgresql":  # one writer per agency chain at a time
             self.conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": agency})
         last = self.conn.execute(
             select(audit_events.c.seq, audit_events.c.hash)
             .where(audit_events.c.agency == agency)
             .order_by(audit_events.c.seq.desc()).limit(1)).first()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        stamp = at.astimezone(dt.UTC).isoformat()
-        digest = payload_hash(payload)
-        hashed = event_hash(agency, seq, tag, actor, stamp, case_id, policy_digest, digest, prev)
-        self.conn.execute(insert(audit_events).values(
-            agency=agency, seq=seq, tag=tag, actor=actor, at=stamp, case_id=case_id,
-            policy_digest=policy_digest, payload=payload, payload_hash=digest,
-            prev_hash=prev, hash=hashed))
-        return hashed
+        return Head(last[0], last[1]) if last else None
+
+    def insert_event(self, entry: Entry) -> None:
+        """Store one sealed event as it is."""
+        self.conn.execute(insert(audit_events).values(**asdict(entry)))
 
     def events(self, agency: str) -> list[Event]:
         query = select(audit_events).where(audit_events.c.agency == agency).order_by(
