@@ -35,6 +35,8 @@ CASES: dict[str, tuple[str | None, list[str]]] = {
     "deadline_two_amounts.yaml": ("10:39", ["exactly one of 'hours' or 'days'"]),
     "unknown_extends.yaml": ("6:1", ["missouri-state", "did you mean 'missouri'"]),
     "empty.yaml": (None, ["the file is empty"]),
+    "infinite_number.yaml": ("9:7", ["'at_most' needs a finite number, got inf"]),
+    "not_a_number.yaml": ("9:7", ["'less_than' needs a finite number, got nan"]),
 }
 
 

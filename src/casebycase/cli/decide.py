@@ -123,10 +123,20 @@ def packs() -> None:
 
 
 @app.command()
-def show(pack: Annotated[str, typer.Argument(help="Pack id or path")]) -> None:
+def show(pack: Annotated[str, typer.Argument(help="Pack id or path")],
+         source: Annotated[bool, typer.Option(
+             "--source", help="Print the Python the pack compiles to, and its constants")
+         ] = False) -> None:
     """A pack's profile, sources and rules as readable text."""
     with _errors():
         p = load_pack(pack)
+    if source:
+        print(f"# generated from pack {p.id} {p.version} (digest {p.digest[:12]})")
+        print("# constants bound by name:")
+        for name, value in p.constants.items():
+            print(f"#   {name} = {value!r}")
+        print(p.source_code, end="")
+        return
     _print_pack(p)
 
 
