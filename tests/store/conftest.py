@@ -7,29 +7,23 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from casebycase.cases.model import Actor
 from casebycase.cases.service import CaseService
 from casebycase.store.store import Store
+from postgres_server import PostgresServer
 
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 
-
-def _postgres_url() -> Iterator[str]:
+def _postgres_url(server: PostgresServer) -> Iterator[str]:
+    """A throw-away database on the session's server, dropped afterwards."""
     name = f"cbc_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at 127.0.0.1:5432 ({exc}); start it "
-                    "(.ci/run does) and rerun")
-    with admin:
+    with server.connect() as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        yield server.url(name)
     finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        with server.connect() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -37,8 +31,8 @@ def _postgres_url() -> Iterator[str]:
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'cases.sqlite3'}"
-    else:
-        yield from _postgres_url()
+    else:  # the server starts on first use, so SQLite-only runs need none
+        yield from _postgres_url(request.getfixturevalue("postgres_server"))
 
 
 @pytest.fixture
