@@ -4,6 +4,7 @@ Each module registers its commands on the one app; add a module here to add comm
 """
 
 from casebycase.cli import cases as cases
+from casebycase.cli import data as data
 from casebycase.cli import decide as decide
 from casebycase.cli import replay as replay
 from casebycase.cli import serve as serve
