@@ -7,7 +7,6 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from casebycase.cli.shell import app, err, out
 from casebycase.datasets import ROOT, ShippedSet, UnknownSet, find, shipped_sets
@@ -44,14 +43,13 @@ def list_cmd(as_json: Json = False) -> None:
             "raw_bytes": s.raw_bytes, "files": [f.file for f in s.shipped],
             "rows": {f.file: f.rows for f in s.shipped}} for s in sets]))
         return
-    table = Table(title=f"Data shipped with casebycase ({ROOT})")
-    for col in ("name", "used by", "rows", "size", "retrieved", "source"):
-        table.add_column(col, overflow="fold")
+    out.print(f"Data shipped with casebycase ({ROOT}):", markup=False)
     for s in sets:
-        name = s.name + (f" ({', '.join(s.aliases)})" if s.aliases else "")
-        table.add_row(name, ", ".join(s.used_by), f"{sum(f.rows for f in s.shipped):,}",
-                      _kib(s.bytes), s.retrieved, s.source)
-    out.print(table)
+        rows = sum(f.rows for f in s.shipped)
+        alias = f" (alias {', '.join(s.aliases)})" if s.aliases else ""
+        out.print(f"  {s.name}{alias}: {_kib(s.bytes)}, {rows:,} rows, retrieved "
+                  f"{s.retrieved}\n    used by {', '.join(s.used_by)}; source {s.source}",
+                  markup=False)
     total = sum(s.bytes for s in sets)
     out.print(f"{len(sets)} sets, {_kib(total)} in all (raw files "
               f"{_kib(sum(s.raw_bytes for s in sets))}). `casebycase data info NAME` shows "
