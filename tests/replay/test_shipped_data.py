@@ -157,3 +157,21 @@ def test_data_list_and_info() -> None:
 def test_data_info_unknown_set_exits_2() -> None:
     result = runner.invoke(app, ["data", "info", "nope"])
     assert result.exit_code == 2 and "no shipped data set named 'nope'" in result.stderr
+
+
+def test_agencies_read_the_shipped_lists_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CASEBYCASE_DATA_DIR", raising=False)
+    result = runner.invoke(app, ["agencies", "--state", "MO", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    assert listed["newest_list"] == "2026-05-18"
+    assert any(a["name"] == "Hallsville Police Department" for a in listed["agencies"])
+
+
+def test_a_data_folder_without_the_files_names_the_raw_file(tmp_path: Path) -> None:
+    (tmp_path / DATASETS["travis"].folder).mkdir()
+    result = runner.invoke(app, ["replay", "travis", "--pack", "columbia-pd",
+                                 "--data", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "booking_charges_1991-2016.csv: cannot read the file" in result.stderr
+    assert "Traceback" not in result.output

@@ -53,12 +53,15 @@ def load_dataset(dataset_id: str, data_dir: Path = SHIPPED) -> Dataset:
     if not folder.is_dir():
         raise DatasetError([Problem(str(folder), "folder not found",
                                     "pass --data DIR or set CASEBYCASE_DATA_DIR to a folder "
-                                    "holding the data set's folder, or use neither to "
-                                    "read the data shipped with casebycase")],
+                                    "holding the data set's folder; without either the "
+                                    "shipped data are read")],
                            title="data set not found")
     try:
         return source.read(folder)
     except OSError as exc:
         raise DatasetError([Problem(str(exc.filename or folder), "cannot read the file: "
-                                    f"{exc.strerror}", "check the data folder")],
+                                    f"{exc.strerror}",
+                                    "the folder needs this CSV file (or its shipped .parquet); "
+                                    "without --data and CASEBYCASE_DATA_DIR the shipped "
+                                    "data are read")],
                            title="data set not readable") from None
