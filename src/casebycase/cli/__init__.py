@@ -9,6 +9,7 @@ import typer
 
 from casebycase import __version__
 from casebycase.cli import cases as cases
+from casebycase.cli import data as data
 from casebycase.cli import decide as decide
 from casebycase.cli import replay as replay
 from casebycase.cli import serve as serve

@@ -15,24 +15,24 @@ from rich.table import Table
 
 from casebycase.cli.shell import app, err, out
 from casebycase.cli.shell import errors as _errors
+from casebycase.datasets import ROOT as SHIPPED
 from casebycase.replay.agencies import STATES, Agency, build_directory
 from casebycase.replay.importers import DATASETS, load_dataset
 from casebycase.replay.run import ENGINES, replay, scenario
 from casebycase.replay.summary import markdown, summarize, write
 
 DATA_ENV = "CASEBYCASE_DATA_DIR"
-DEFAULT_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "real"
 
 DataOption = Annotated[Path | None, typer.Option(
-    "--data", help=f"Folder of the real data sets (default: ${DATA_ENV}, else "
-                   "../shared/data/real beside the repository).")]
+    "--data", help=f"Folder of raw data sets, one folder per set (default: ${DATA_ENV}, "
+                   "else the data shipped with casebycase: see `casebycase data list`).")]
 
 
 def _data_dir(data: Path | None) -> Path:
     if data is not None:
         return data
     env = os.environ.get(DATA_ENV)
-    return Path(env) if env else DEFAULT_DATA
+    return Path(env) if env else SHIPPED
 
 
 def _date(text: str | None, option: str) -> dt.date | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casebycase.replay.dataset import read_csv
+from casebycase.replay.dataset import has_rows, read_rows
 
 STATES = {
     "AL": "ALABAMA", "AK": "ALASKA", "AZ": "ARIZONA", "AR": "ARKANSAS", "CA": "CALIFORNIA",
@@ -47,6 +47,8 @@ ALIASES = {"missouri highway patrol": "missouri state highway patrol"}
 RELEVANT = "ice-287g-sheets-relevantresearch"
 APPELSON = "ice-287g-sheets-appelson"
 RECOVERED = "ice-287g-recoveredfactory"
+FBI_ROSTER = "fbi_lee_latest.csv"
+JOINED = "agreements.csv"
 PARTICIPATING = (
     (RELEVANT, "participating_agencies_monthly_2021Q1_to_2026-05-18_long.csv", "snapshot_date"),
     (RELEVANT, "participating_agencies_latest_2026-05-18am.csv", "snapshot_date"),
@@ -212,11 +214,10 @@ def build_directory(data_dir: Path, state: str) -> Directory:
         return found
 
     for folder, name, date_col in PARTICIPATING:
-        path = data_dir / folder / name
-        if not path.is_file():
+        if not has_rows(data_dir / folder, name):
             continue
         files.append(f"{folder}/{name}")
-        for _, row in read_csv(path):
+        for _, row in read_rows(data_dir / folder, name):
             if row.get("STATE", "").strip().upper() != full:
                 continue
             day = dt.date.fromisoformat(row[date_col][:10])
@@ -230,11 +231,10 @@ def build_directory(data_dir: Path, state: str) -> Directory:
             a.agreements.setdefault(model, Agreement(model)).see(
                 day, parse_signed(row.get("SIGNED", ""), quirks))
     for folder, name, date_col in PENDING:
-        path = data_dir / folder / name
-        if not path.is_file():
+        if not has_rows(data_dir / folder, name):
             continue
         files.append(f"{folder}/{name}")
-        for _, row in read_csv(path):
+        for _, row in read_rows(data_dir / folder, name):
             if row.get("STATE", "").strip().upper() != full:
                 continue
             day = dt.date.fromisoformat(row[date_col][:10])
@@ -298,19 +298,18 @@ def _model(text: str, quirks: Counter[str]) -> str | None:
 
 def _match_fbi(data_dir: Path, code: str, full: str, agencies: dict[str, Agency],
                quirks: Counter[str], files: list[str]) -> None:
-    roster_path = data_dir / RECOVERED / "fbi_lee_latest.csv"
-    if not roster_path.is_file():
+    folder = data_dir / RECOVERED
+    if not has_rows(folder, FBI_ROSTER):
         return
-    files.append(f"{RECOVERED}/fbi_lee_latest.csv")
+    files.append(f"{RECOVERED}/{FBI_ROSTER}")
     roster: dict[str, dict[str, str]] = {}
-    for _, row in read_csv(roster_path):
+    for _, row in read_rows(folder, FBI_ROSTER):
         if row.get("state_abbr", "").strip().upper() == code:
             roster[row["ori"].strip()] = row
     oris: dict[str, str] = {}
-    joined = data_dir / RECOVERED / "agreements.csv"
-    if joined.is_file():
-        files.append(f"{RECOVERED}/agreements.csv")
-        for _, row in read_csv(joined):
+    if has_rows(folder, JOINED):
+        files.append(f"{RECOVERED}/{JOINED}")
+        for _, row in read_rows(folder, JOINED):
             ori = row.get("ori", "").strip()
             if row.get("state", "").strip().upper() == full and ori in roster:
                 oris[normalize(row.get("agency", ""))] = ori

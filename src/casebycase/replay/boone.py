@@ -24,7 +24,7 @@ from casebycase.replay.dataset import (
     RowError,
     jail_detainer,
     offense,
-    read_csv,
+    read_rows,
 )
 
 FOLDER = "boone-county-mo-jail-roster"
@@ -43,7 +43,7 @@ def import_boone_roster(folder: Path) -> Dataset:
                  "on an immigration detainer")
     ds.charges = stats = ChargeStats()
     people: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    for line, row in read_csv(folder / FILE):
+    for line, row in read_rows(folder, FILE):
         ds.rows_read += 1
         where = f"{FILE}:{line}"
         seq = row.get("person_seq", "").strip()

@@ -1,9 +1,11 @@
 """An imported data set: the requests it yields, what actually happened, and what was refused.
 
-Importers read real files into :class:`Dataset`. Each :class:`Imported` holds a parsed
-:class:`~casebycase.request.Request`, the source fields kept (a whitelist: national-origin
-columns are never kept), and the outcome the data records, if any. Rows that cannot be
-mapped become :class:`Rejected` with ``file:line`` and the reason.
+Importers read real files into :class:`Dataset` through :func:`read_rows`: a raw CSV file
+when the folder holds it, else the shipped Parquet file of the same stem. Each
+:class:`Imported` holds a parsed :class:`~casebycase.request.Request`, the source fields
+kept (a whitelist: national-origin columns are never kept), and the outcome the data
+records, if any. Rows that cannot be mapped become :class:`Rejected` with ``file:line``
+and the reason.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import polars as pl
+
+from casebycase.datasets import LINE, shipped_name
 from casebycase.errors import RequestError
 from casebycase.offenses import Classification, classify
 from casebycase.request import NATIONAL_ORIGIN_FIELDS, Request, parse_request
@@ -119,6 +124,38 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 values += [""] * (len(header) - len(values))
                 yield start, {header[i]: values[i] for i in keep}
             start = reader.line_num + 1
+
+
+def has_rows(folder: Path, name: str) -> bool:
+    """Whether ``folder`` holds the raw file ``name`` or its shipped Parquet file."""
+    return (folder / name).is_file() or (folder / shipped_name(name)).is_file()
+
+
+def read_rows(folder: Path, name: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) of the raw file ``name`` in ``folder``, or of its shipped Parquet file.
+
+    A shipped file holds the raw file's rows as text with their raw line numbers (the
+    columns the importers use), so both give the same rows; raises FileNotFoundError
+    naming the raw file when neither is there.
+    """
+    raw = folder / name
+    if raw.is_file():
+        yield from read_csv(raw)
+        return
+    shipped = folder / shipped_name(name)
+    if not shipped.is_file():
+        raise FileNotFoundError(2, "No such file or directory", str(raw))
+    yield from read_parquet(shipped)
+
+
+def read_parquet(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) of a shipped file; national-origin columns are dropped as in CSV."""
+    frame = pl.read_parquet(path)
+    columns = [c for c in frame.columns
+               if c != LINE and c.lower() not in NATIONAL_ORIGIN_COLUMNS]
+    lines = frame.get_column(LINE).to_list()
+    for line, values in zip(lines, frame.select(columns).iter_rows(), strict=True):
+        yield line, dict(zip(columns, values, strict=True))
 
 
 def local_noon(day: dt.date, zone: str) -> str:

@@ -26,10 +26,11 @@ from casebycase.replay.dataset import (
     Rejected,
     RowError,
     build,
+    has_rows,
     local_noon,
     offense,
     parse_date,
-    read_csv,
+    read_rows,
 )
 
 FOLDER = "ddp-detainers-mn-sample"
@@ -50,7 +51,7 @@ def import_mn_sample(folder: Path) -> Dataset:
     ds = Dataset("mn-sample", "Minnesota: I-247A detainers declined by MCF-St. Cloud, 2026 "
                  "(Deportation Data Project records)", actual_label="detainer_lift_reason")
     ds.charges = stats = ChargeStats()
-    for line, row in read_csv(folder / FILE):
+    for line, row in read_rows(folder, FILE):
         ds.rows_read += 1
         where = f"{FILE}:{line}"
         try:
@@ -58,10 +59,9 @@ def import_mn_sample(folder: Path) -> Dataset:
         except RowError as exc:
             ds.rejected.append(Rejected(where, str(exc)))
     for name in AGGREGATES:
-        path = folder / name
-        if path.is_file():
+        if has_rows(folder, name):
             ds.aggregates[name] = [{k: v for k, v in row.items() if k}
-                                   for _, row in read_csv(path)]
+                                   for _, row in read_rows(folder, name)]
     ds.notes.append("aggregate files are counts, not requests: kept as counts, not replayed")
     return ds
 

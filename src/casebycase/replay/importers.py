@@ -3,8 +3,9 @@
 >>> sorted(DATASETS)
 ['boone-roster', 'mn-sample', 'pa', 'travis']
 
-``load_dataset("travis", data_dir)`` reads ``data_dir/travis-county-tx-ice-detainers``.
-The folder is always passed in: nothing here reads the environment.
+``load_dataset("travis")`` reads the data shipped with the package (Parquet);
+``load_dataset("travis", data_dir)`` reads ``data_dir/travis-county-tx-ice-detainers``, raw
+CSV files (a newer download) or shipped files. Nothing here reads the environment.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from casebycase.datasets import ROOT as SHIPPED
 from casebycase.errors import CaseByCaseError, Problem
 from casebycase.replay import boone, ddp, pa, travis
 from casebycase.replay.dataset import Dataset
@@ -39,8 +41,9 @@ class DatasetError(CaseByCaseError):
     """A data set id is unknown or its files are missing."""
 
 
-def load_dataset(dataset_id: str, data_dir: Path) -> Dataset:
-    """Import the data set ``dataset_id`` from its folder under ``data_dir``."""
+def load_dataset(dataset_id: str, data_dir: Path = SHIPPED) -> Dataset:
+    """Import the data set ``dataset_id`` from its folder under ``data_dir`` (default: the
+    shipped data)."""
     source = DATASETS.get(dataset_id)
     if source is None:
         raise DatasetError([Problem(dataset_id, "unknown data set",
@@ -49,12 +52,16 @@ def load_dataset(dataset_id: str, data_dir: Path) -> Dataset:
     folder = data_dir / source.folder
     if not folder.is_dir():
         raise DatasetError([Problem(str(folder), "folder not found",
-                                    "pass --data DIR or set CASEBYCASE_DATA_DIR to the folder "
-                                    "holding the real data sets")],
+                                    "pass --data DIR or set CASEBYCASE_DATA_DIR to a folder "
+                                    "holding the data set's folder; without either the "
+                                    "shipped data are read")],
                            title="data set not found")
     try:
         return source.read(folder)
     except OSError as exc:
         raise DatasetError([Problem(str(exc.filename or folder), "cannot read the file: "
-                                    f"{exc.strerror}", "check the data folder")],
+                                    f"{exc.strerror}",
+                                    "the folder needs this CSV file (or its shipped .parquet); "
+                                    "without --data and CASEBYCASE_DATA_DIR the shipped "
+                                    "data are read")],
                            title="data set not readable") from None

@@ -25,7 +25,7 @@ from casebycase.replay.dataset import (
     document_for,
     local_noon,
     parse_date,
-    read_csv,
+    read_rows,
 )
 
 FOLDER = "eads-pa-detainers"
@@ -62,7 +62,7 @@ def import_pa(folder: Path) -> Dataset:
     """Read ``pa_detainers.csv`` in ``folder`` into requests."""
     ds = Dataset("pa", "Pennsylvania: ICE detainers issued to PA facilities, 2007-2015",
                  actual_label="lift_reason")
-    for line, row in read_csv(folder / FILE):
+    for line, row in read_rows(folder, FILE):
         ds.rows_read += 1
         where = f"{FILE}:{line}"
         try:

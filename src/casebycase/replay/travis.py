@@ -27,7 +27,7 @@ from casebycase.replay.dataset import (
     local_noon,
     offense,
     parse_date,
-    read_csv,
+    read_rows,
 )
 
 FOLDER = "travis-county-tx-ice-detainers"
@@ -44,9 +44,9 @@ def import_travis(folder: Path) -> Dataset:
     ds = Dataset("travis", "Travis County, TX: jail bookings with an ICE detainer, 1991-2016",
                  actual_label="disposition of the ICE DETAINER line")
     ds.charges = stats = ChargeStats()
-    charges = _charges(folder / CHARGES, ds)
+    charges = _charges(folder, ds)
     seen: set[str] = set()
-    for line, row in read_csv(folder / BOOKINGS):
+    for line, row in read_rows(folder, BOOKINGS):
         ds.rows_read += 1
         where = f"{BOOKINGS}:{line}"
         seq = row.get("booking_seq", "").strip()
@@ -68,9 +68,9 @@ def import_travis(folder: Path) -> Dataset:
     return ds
 
 
-def _charges(path: Path, ds: Dataset) -> dict[str, list[tuple[int, dict[str, str]]]]:
+def _charges(folder: Path, ds: Dataset) -> dict[str, list[tuple[int, dict[str, str]]]]:
     by_booking: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    for line, row in read_csv(path):
+    for line, row in read_rows(folder, CHARGES):
         ds.rows_read += 1
         seq = row.get("booking_seq", "").strip()
         if not row.get("charge_literal", "").strip() and not row.get("charge_code", "").strip():
