@@ -18,7 +18,7 @@ drops the quote's trailing punctuation, and treats an ellipsis in a quote as a g
 must appear, in order, in the same excerpt).
 
 Usage: check_quotes.py [--root DIR] [--table] [--strict]
-  --table   also print one Markdown row per quote (pack, line, owner, source, section, quote, result)
+  --table   also print one Markdown row per quote (pack, line, owner, source, quote, result)
   --strict  exit 1 if any quote is not verbatim or any source url host is off the allow-list
 Needs only Python 3.11 and PyYAML.
 """
@@ -31,6 +31,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import yaml
@@ -73,7 +74,7 @@ def contains(haystack: str, quote: str, loose: bool = False) -> bool:
 @dataclass
 class Source:
     path: Path
-    data: dict
+    data: dict[str, Any]
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -118,7 +119,8 @@ def load_sources(folder: Path) -> list[Source]:
         if missing:
             src.problems.append(f"missing {', '.join(missing)}")
         if data.get("authority") not in AUTHORITIES:
-            src.problems.append(f"authority {data.get('authority')!r} not one of {sorted(AUTHORITIES)}")
+            src.problems.append(
+                f"authority {data.get('authority')!r} not one of {sorted(AUTHORITIES)}")
         if path.stem != data.get("id"):
             src.problems.append(f"file name does not match id {data.get('id')!r}")
         for i, ex in enumerate(data.get("excerpts") or []):
@@ -163,12 +165,14 @@ def walk(node: yaml.Node, owner: str | None, pack: str, out: list[Quote]) -> Non
             walk(value, owner, pack, out)
 
 
-def load_packs(folder: Path) -> tuple[list[Quote], dict[str, list[dict]]]:
+def load_packs(folder: Path) -> tuple[list[Quote], dict[str, list[dict[str, Any]]]]:
     quotes: list[Quote] = []
-    pack_sources: dict[str, list[dict]] = {}
+    pack_sources: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(folder.glob("*/pack.yaml")):
         text = path.read_text(encoding="utf-8")
-        walk(yaml.compose(text), None, path.parent.name, quotes)
+        root = yaml.compose(text)
+        if root is not None:
+            walk(root, None, path.parent.name, quotes)
         pack_sources[path.parent.name] = (yaml.safe_load(text) or {}).get("sources") or []
     return quotes, pack_sources
 
@@ -202,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
             by_id.setdefault(sid, []).append(src)
 
     bad = 0
-    print(f"Source library: {len(sources)} files, {sum(len(s.excerpts()) for s in sources)} excerpts; "
+    n_excerpts = sum(len(s.excerpts()) for s in sources)
+    print(f"Source library: {len(sources)} files, {n_excerpts} excerpts; "
           f"allow-list: {len(hosts)} hosts")
     for src in sources:
         if src.problems:
@@ -222,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {pack:24} " + " / ".join(str(v) for v in counts.values()))
         for q in (q for q in quotes if q.pack == pack and q.result != "verbatim"):
             print(f"      l.{q.line:<4} {q.source:28} {q.result:34} \"{q.text[:70]}\"")
-    print(f"  {'TOTAL (' + str(len(quotes)) + ')':24} " + " / ".join(str(v) for v in totals.values()))
+    label = f"TOTAL ({len(quotes)})"
+    print(f"  {label:24} " + " / ".join(str(v) for v in totals.values()))
     bad += len(quotes) - totals["verbatim"]
 
     print("\nLibrary sources: url host on the allow-list?")
@@ -239,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\nPack sources: library coverage and url host")
     for pack, entries in pack_sources.items():
         for entry in entries:
-            sid = entry.get("id")
+            sid = str(entry.get("id"))
             host = host_of(entry.get("url"))
             files = ", ".join(s.id for s in by_id.get(sid, [])) or "NO LIBRARY FILE"
             allowed = "allowed" if host in hosts else ("no url" if not host else "not official")
