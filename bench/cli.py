@@ -43,7 +43,7 @@ def cpu_seconds(argv: list[str]) -> float:
 def measure(runs: int) -> dict[str, float]:
     """Median CPU seconds per command (baseline first), rounds interleaved."""
     samples: dict[str, list[float]] = {name: [] for name, _ in [BASELINE, *COMMANDS]}
-    for name, argv in [BASELINE, *COMMANDS]:  # warm the file cache and bytecode
+    for _name, argv in [BASELINE, *COMMANDS]:  # warm the file cache and bytecode
         cpu_seconds(argv)
     for _ in range(runs):
         for name, argv in [BASELINE, *COMMANDS]:
