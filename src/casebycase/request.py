@@ -286,8 +286,8 @@ def _problem(err: Any, path: str) -> Problem:
     if kind == "literal_error":
         choices = _choices(err)
         got = err.get("input")
-        near = nearest(str(got), choices)
-        hint = f"did you mean '{near}'?" if near else f"use one of: {', '.join(choices)}"
+        meant = nearest(str(got), choices)
+        hint = f"did you mean '{meant}'?" if meant else f"use one of: {', '.join(choices)}"
         return Problem(path, f"'{got}' is not an allowed value", hint)
     if kind == "datetime_range":
         return Problem(path, "datetime is outside the years 1900-2200",
