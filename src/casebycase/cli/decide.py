@@ -73,8 +73,8 @@ def evaluate_cmd(file: RequestFile, pack: PackOption = None, as_json: JsonOption
     if trace:
         _print_trace(rec)
     else:
-        out.print(f"\nEvery rule checked: casebycase explain {file}", style="dim",
-                  markup=False)
+        out.print()
+        say(f"Every rule checked: casebycase explain {file}", style="dim")
 
 
 def _print_recommendation(rec: Recommendation) -> None:
@@ -87,8 +87,7 @@ def _print_recommendation(rec: Recommendation) -> None:
         for a in rec.actions:
             by = f" by {a['by']}" if a["by"] else (" (no deadline)" if "clock" not in a else
                                                  " (deadline unknown: its anchor time is missing)")
-            say(f"- {a['do']}{by}", indent="  ", hanging="    ")
-            say(f"({', '.join(a['because'])})", indent="      ", hanging="      ", style="dim")
+            say(f"- {a['do']}{by} ({', '.join(a['because'])})", indent="  ", hanging="      ")
     if rec.risks:
         out.print("\n[bold]Risks[/bold]")
         for r in rec.risks:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from casebycase.cli.shell import app, err, out, print_json
+from casebycase.cli.shell import app, err, out, plain_line, print_json
 from casebycase.cli.shell import errors as _errors
 
 if TYPE_CHECKING:
@@ -160,12 +160,12 @@ def _print_table(directory: Directory) -> None:
 
 def _print_plain(agencies: list[Agency]) -> None:
     columns = ["agency", "county", "JEM", "TFM", "WSO", "FBI roster"]
-    out.print("\t".join(columns), markup=False)
+    plain_line("\t".join(columns))
     for a in agencies:
         fbi = f"{a.fbi.type} {a.fbi.ori}" if a.fbi else "not found"
         cells = [a.name, a.county, *(_cell(a, m, plain=True) for m in ("JEM", "TFM", "WSO")),
                  fbi]
-        out.print("\t".join(c or "" for c in cells), markup=False)
+        plain_line("\t".join(c or "" for c in cells))
 
 
 def _cell(a: Agency, model: str, plain: bool = False) -> str:

@@ -81,8 +81,7 @@ def listing(columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
         print_json([dict(zip(columns, row, strict=True)) for row in rows])
     elif not out.is_terminal:
         for line in [list(columns), *cells]:
-            out.print("\t".join(c.replace("\t", " ").replace("\n", " ") for c in line),
-                      markup=False)
+            plain_line("\t".join(c.replace("\t", " ").replace("\n", " ") for c in line))
     else:
         from rich.table import Table
         from rich.text import Text
@@ -93,6 +92,12 @@ def listing(columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
         for row in cells:
             table.add_row(*(Text(c) for c in row))
         out.print(table)
+
+
+def plain_line(text: str) -> None:
+    """One line on stdout exactly as given (no markup, tabs kept)."""
+    out.file.write(text + "\n")
+    out.file.flush()
 
 
 def say(text: str, indent: str = "", hanging: str | None = None, style: str = "") -> None:
