@@ -39,12 +39,13 @@ def packs_dir() -> Path:
 def pack_headers() -> list[PackHeader]:
     """Headers of every bundled pack, sorted by id."""
     folder = packs_dir()
-    return [header(path) for path in sorted(folder.glob(f"*/{PACK_FILE}"))]
+    read: dict[Path, dict[str, Any] | None] = {}
+    return [header(path, read) for path in sorted(folder.glob(f"*/{PACK_FILE}"))]
 
 
-def header(path: Path) -> PackHeader:
-    """The header of one pack file and the packs it extends."""
-    found = _plain_header(path)
+def header(path: Path, read: dict[Path, dict[str, Any] | None] | None = None) -> PackHeader:
+    """The header of one pack file and the packs it extends (``read``: files already read)."""
+    found = _plain_header(path, {} if read is None else read)
     if found is not None:
         return found
     from casebycase.policy.compile import load_pack
@@ -54,11 +55,14 @@ def header(path: Path) -> PackHeader:
                       tuple(reversed(p.pack.chain[:-1])))
 
 
-def _plain_header(top: Path) -> PackHeader | None:
+def _plain_header(top: Path, read: dict[Path, dict[str, Any] | None]) -> PackHeader | None:
     files: list[dict[str, Any]] = []
     path: Path | None = top
     while path is not None:
-        data = _read(path)
+        key = path.resolve()
+        if key not in read:
+            read[key] = _read(path)
+        data = read[key]
         if data is None or len(files) > 20:
             return None
         files.append(data)
