@@ -1,12 +1,13 @@
 """Command-line start-up cost: CPU time of whole commands as a ratio to ``python -c pass``.
 
-    .venv/bin/python bench/cli.py [--runs 7] [--limit 0.3]
+    .venv/bin/python bench/cli.py [--runs 7] [--limit 0.3] [--check]
 
 Each command runs ``--runs`` times as a child process (rounds alternate between the baseline
 and the commands, so a change of machine speed during the run touches both); the CPU time of
 a run is the child's user + system time from ``os.wait4``. Reported per command: the median
 CPU seconds and the ratio to the median of ``python -c pass`` measured in the same run. Exit
-status 1 if a command's median exceeds ``--limit`` seconds of CPU.
+status 1 with ``--check`` if a command's median exceeds ``--limit`` seconds of CPU (the target
+for start-up); without it, commands over the limit are only named.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--limit", type=float, default=0.3, help="CPU seconds per command")
+    parser.add_argument("--check", action="store_true", help="exit 1 when over the limit")
     args = parser.parse_args()
     medians = measure(args.runs)
     base = medians[BASELINE[0]]
@@ -70,8 +72,8 @@ def main() -> int:
         if cpu > args.limit:
             slow.append(name)
     for name in slow:
-        print(f"over the {args.limit:.2f} s limit: {name}", file=sys.stderr)
-    return 1 if slow else 0
+        print(f"over the {args.limit:.2f} s target: {name}")
+    return 1 if slow and args.check else 0
 
 
 if __name__ == "__main__":
