@@ -103,8 +103,11 @@ def plain_line(text: str) -> None:
 def say(text: str, indent: str = "", hanging: str | None = None, style: str = "") -> None:
     """Prose wrapped at the terminal width (80 columns when not a terminal)."""
     width = max(out.width, 40)
-    lines = textwrap.wrap(" ".join(text.split()), width=width, initial_indent=indent,
-                          subsequent_indent=indent + "  " if hanging is None else hanging,
-                          break_on_hyphens=False, break_long_words=False) or [indent]
-    for line in lines:
-        out.print(line, markup=False, style=style or None)
+    for i, paragraph in enumerate(text.split("\n\n")):  # lines within a paragraph join
+        if i:
+            out.print()
+        lines = textwrap.wrap(" ".join(paragraph.split()), width=width, initial_indent=indent,
+                              subsequent_indent=indent + "  " if hanging is None else hanging,
+                              break_on_hyphens=False, break_long_words=False) or [indent]
+        for line in lines:
+            out.print(line, markup=False, style=style or None)
