@@ -197,3 +197,21 @@ def test_users_list_json_and_token_agency(tmp_path: Path) -> None:
     issued = runner.invoke(app, ["users", "token", "clerk-1", "--agency", "boone-county-so",
                                  "--database", url])
     assert issued.exit_code == 0 and len(issued.stdout.strip()) > 20
+
+
+def test_broken_scenario_tests_still_reported_by_check_and_test(tmp_path: Path) -> None:
+    from casebycase.policy.compile import load_pack
+    from casebycase.policy.load import bundled_dir
+
+    folder = tmp_path / "missouri-copy"
+    folder.mkdir()
+    (folder / "pack.yaml").write_text(
+        (bundled_dir() / "missouri" / "pack.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    (folder / "tests.yaml").write_text("- name: x\n  request: {}\n  expect: {outcme: comply}\n",
+                                       encoding="utf-8")
+    assert load_pack(folder).id == "missouri"  # loading alone does not read tests.yaml
+    for command in ("check", "test"):
+        result = runner.invoke(app, [command, str(folder)])
+        assert result.exit_code == 2, (command, result.output)
+        assert "tests.yaml:3" in result.stderr and "outcme" in result.stderr
