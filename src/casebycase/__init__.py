@@ -4,6 +4,7 @@ from casebycase.errors import CaseByCaseError, PackError, PackNotFound, RequestE
 from casebycase.policy.compile import CompiledPack, load_pack
 from casebycase.policy.load import bundled_ids as bundled_packs
 from casebycase.policy.recommendation import Recommendation, evaluate
+from casebycase.policy.registry import Registry
 from casebycase.request import Request, parse_request
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "PackError",
     "PackNotFound",
     "Recommendation",
+    "Registry",
     "Request",
     "RequestError",
     "bundled_packs",

@@ -16,6 +16,7 @@ models) and requests. For each pack:
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -163,7 +164,11 @@ def _parse(data: dict[str, Any]) -> Any:
                           "subject": subject})
 
 
-@settings(max_examples=60, deadline=None,
+EXAMPLES = int(os.environ.get("CASEBYCASE_CONFORMANCE_EXAMPLES", "60"))
+"""Generated packs per run (a longer run: CASEBYCASE_CONFORMANCE_EXAMPLES=2000)."""
+
+
+@settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(pack=packs(), batch=st.lists(requests, min_size=1, max_size=8))
 def test_every_backend_reads_every_rule_alike(pack: dict[str, Any],

@@ -13,8 +13,7 @@ this table; :func:`facts_of` is generated from it.
 from __future__ import annotations
 
 import linecache
-from collections import namedtuple
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,9 @@ from casebycase.vocabulary import (
 
 if TYPE_CHECKING:
     from casebycase.request import Request
+
+_PLAIN = re.compile(r"^\(?[rs](\.\w+)+\)?$")
+"""A read that is a plain field of the request or its subject: read through, not kept."""
 
 AGENCY_TYPES = ("municipal_police", "sheriff", "state_police", "state_corrections", "other")
 MODELS_287G = ("JEM", "TFM", "WSO")
@@ -93,6 +95,16 @@ class Fact:
         """Read from the request (not from the agency profile)."""
         return self.axis is not Axis.PROFILE
 
+    @property
+    def plain(self) -> bool:
+        """Read straight from a field of the request or its subject (nothing computed)."""
+        return bool(_PLAIN.match(self.read))
+
+    @property
+    def inline(self) -> bool:
+        """Computed from the request's own fields alone: cheap enough to write in place."""
+        return not re.search(r"\b(ts|o)\b|\(\[", self.read)
+
 
 def _flag(name: str, attr: str, help: str, no: str, yes: str) -> Fact:
     return Fact(name, Shape.BOOL, help, Axis.FLAG, attr, f"s.{attr}", default=False,
@@ -109,9 +121,8 @@ TABLE: tuple[Fact, ...] = (
     Fact("requester.component", Shape.ENUM, "which part of the requester ('none' when not given)",
          Axis.ENUM, "requester_component", "(r.requester.component or 'none')",
          (*COMPONENTS, "none"), "none", words=("component {}", "component other than {}")),
-    Fact("documents", Shape.SET, "papers that came with the request", Axis.ELEMENTS,
-         "documents", "(frozenset(r.documents) if r.documents else _EMPTY)", DOCUMENTS,
-         frozenset()),
+    Fact("documents", Shape.SET, "papers that came with the request (a tuple: each paper once)",
+         Axis.ELEMENTS, "documents", "r.documents", DOCUMENTS, frozenset()),
     Fact("judicial_warrant", Shape.BOOL, "a judge-signed warrant or order", Axis.FLAG,
          "judicial_warrant", "r.judicial_warrant", default=False,
          words=("without a judge-signed warrant", "with a judge-signed warrant")),
@@ -137,11 +148,11 @@ TABLE: tuple[Fact, ...] = (
     Fact("hours_until_release", Shape.NUMBER,
          "hours from received_at to subject.release_at (absent when release_at is unknown)",
          Axis.NUMBER, "hours_until_release",
-         "(None if s.release_at is None else (s.release_at.timestamp() - ts) / 3600)"),
+         "(None if s.release_at is None else (s.release_at.ts - ts) / 3600)"),
     Fact("hours_since_booking", Shape.NUMBER,
          "hours from subject.booked_at to received_at (absent when booked_at is unknown)",
          Axis.NUMBER, "hours_since_booking",
-         "(None if s.booked_at is None else (ts - s.booked_at.timestamp()) / 3600)"),
+         "(None if s.booked_at is None else (ts - s.booked_at.ts) / 3600)"),
     Fact("offense.category", Shape.SET, "categories of the offenses", Axis.OFFENSE,
          "categories", "(frozenset([x[0] for x in o]) if o else _EMPTY)", CATEGORIES,
          frozenset()),
@@ -185,42 +196,92 @@ UNREADABLE: dict[str, str] = {
 """Fields of a request no rule may read, and why."""
 
 REQUEST_FACTS = tuple(f for f in TABLE if f.on_request)
-_EXTRA = ("timestamp", "offenses")
-FIELD_NAMES = (*_EXTRA, *(f.attr for f in REQUEST_FACTS))
-
-if TYPE_CHECKING:
-    class Facts(tuple[Any, ...]):
-        """The request's facts, one attribute per :data:`REQUEST_FACTS` entry's ``attr``,
-        plus ``timestamp`` (POSIX seconds) and ``offenses`` ((category, level, status)
-        triples)."""
-
-        def __getattr__(self, name: str) -> Any: ...
-else:
-    Facts = namedtuple("Facts", FIELD_NAMES)
-    Facts.__doc__ = "The facts of one request, computed once (see the fact table)."
+_BASE = (
+    ("timestamp", "r.received_at.ts"),
+    ("offenses", "tuple([x.triple for x in r.offenses]) if r.offenses else ()"),
+)
+"""What every fact may build on: the decision-free time of the request and its offenses
+as (category, level, status) triples."""
+FIELD_NAMES = (*(name for name, _ in _BASE), *(f.attr for f in REQUEST_FACTS))
 
 Triple = tuple[str, str | None, str | None]
 
 
-def _builder() -> tuple[str, Callable[[Request], Facts]]:
-    reads = ", ".join(f.read for f in REQUEST_FACTS)
-    source = (
-        "def facts_of(r):\n"
-        "    s = r.subject\n"
-        "    ts = r.received_at.timestamp()\n"
-        "    o = tuple([x.triple for x in r.offenses]) if r.offenses else ()\n"
-        f"    return _Facts(ts, o, {reads})\n"
-    )
+class _Lazy:
+    """Base of :class:`Facts`: the request it reads and the facts computed so far (a rule
+    pays only for the facts it reads; plain fields are read through, others kept)."""
+
+    __slots__ = ("c", "r")
+    r: Request
+    c: dict[str, Any]
+
+    def __init__(self, r: Request) -> None:
+        self.r = r
+        self.c = {}
+
+    def __eq__(self, other: object) -> bool:
+        """Facts are a function of their request: they never make two requests differ."""
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in FIELD_NAMES)
+        return f"Facts({shown})"
+
+
+def _generated() -> tuple[str, type[Any]]:
+    lines = ["class Facts(_Lazy):",
+             '    """The facts of one request, each computed on first read (the fact table)."""',
+             "    __slots__ = ()"]
+    for name, expr in [*_BASE, *((f.attr, f.read) for f in REQUEST_FACTS)]:
+        lines += ["    @property", f"    def {name}(self):"]
+        # a plain field is read through; anything computed is kept once read
+        if _PLAIN.match(expr):
+            lines.append("        r = self.r")
+            if re.search(r"\bs\b", expr):
+                lines.append("        s = r.subject")
+            lines += [f"        return {expr}"]
+            continue
+        lines += [f"        v = self.c.get({name!r}, _UNSET)", "        if v is _UNSET:",
+                  "            r = self.r"]
+        if re.search(r"\bs\b", expr):
+            lines.append("            s = r.subject")
+        if re.search(r"\bts\b", expr):
+            lines.append("            ts = self.timestamp")
+        if re.search(r"\bo\b", expr):
+            lines.append("            o = self.offenses")
+        lines += [f"            v = self.c[{name!r}] = {expr}", "        return v"]
+    source = "\n".join(lines) + "\n"
     filename = "<casebycase fact table>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, Any] = {"_Facts": Facts, "_EMPTY": frozenset()}
+    namespace: dict[str, Any] = {"_Lazy": _Lazy, "_EMPTY": frozenset(), "_UNSET": object()}
     exec(compile(source, filename, "exec"), namespace)
-    return source, namespace["facts_of"]
+    return source, namespace["Facts"]
 
 
-BUILDER_SOURCE, facts_of = _builder()
-"""``facts_of(request) -> Facts``: generated from :data:`TABLE` (its source is
-:data:`BUILDER_SOURCE`, registered with :mod:`linecache` for tracebacks)."""
+if TYPE_CHECKING:
+    class Facts(_Lazy):
+        """The facts of one request: one attribute per fact's ``attr``, plus ``timestamp``
+        (POSIX seconds) and ``offenses`` ((category, level, status) triples)."""
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    FACTS_SOURCE = ""
+else:
+    FACTS_SOURCE, Facts = _generated()
+"""The class is generated from :data:`TABLE` (its source, :data:`FACTS_SOURCE`, is
+registered with :mod:`linecache` so tracebacks show it)."""
+
+
+def facts_of(request: Request) -> Facts:
+    """The facts of a request (each computed when first read)."""
+    return Facts(request)
+
+
+BY_ATTR: dict[str, Fact] = {f.attr: f for f in REQUEST_FACTS}
+"""Request facts by their attribute of :class:`Facts`."""
 
 
 def columns() -> dict[str, str]:

@@ -639,7 +639,8 @@ def _offense_model(m: _Mentions, axes: dict[str, Axis]) -> Offenses:
                 continue
             size = max(n, len(real))
             if size < below and (size == len(real) or real or 0 in first):
-                pad = (real[0] if real else first[0],) * (size - len(real))
+                missing = size - len(real)
+                pad = (real[0] if real else first[0],) * missing if missing else ()
                 model.pairs.append((have, n, real + pad))
     return model
 
