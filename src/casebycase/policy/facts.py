@@ -102,8 +102,9 @@ class Fact:
 
     @property
     def inline(self) -> bool:
-        """Computed from the request's own fields alone: cheap enough to write in place."""
-        return not re.search(r"\b(ts|o)\b|\(\[", self.read)
+        """Computed from the request's own fields alone, with no literal value: cheap
+        enough to write in place in generated code."""
+        return not re.search(r"\b(ts|o)\b|\(\[|['\"0-9]", self.read)
 
 
 def _flag(name: str, attr: str, help: str, no: str, yes: str) -> Fact:
@@ -121,7 +122,7 @@ TABLE: tuple[Fact, ...] = (
     Fact("requester.component", Shape.ENUM, "which part of the requester ('none' when not given)",
          Axis.ENUM, "requester_component", "(r.requester.component or 'none')",
          (*COMPONENTS, "none"), "none", words=("component {}", "component other than {}")),
-    Fact("documents", Shape.SET, "papers that came with the request (a tuple: each paper once)",
+    Fact("documents", Shape.SET, "papers that came with the request",
          Axis.ELEMENTS, "documents", "r.documents", DOCUMENTS, frozenset()),
     Fact("judicial_warrant", Shape.BOOL, "a judge-signed warrant or order", Axis.FLAG,
          "judicial_warrant", "r.judicial_warrant", default=False,
@@ -287,3 +288,15 @@ BY_ATTR: dict[str, Fact] = {f.attr: f for f in REQUEST_FACTS}
 def columns() -> dict[str, str]:
     """Each request fact's column in the request frame, by the name rules use."""
     return {f.name: f.attr for f in REQUEST_FACTS}
+
+
+def markdown_table() -> str:
+    """The fields table of docs/policy-language.md, written from :data:`TABLE`."""
+    rows = ["| field | shape | values | what it is |", "|---|---|---|---|"]
+    for f in TABLE:
+        values = ", ".join(f"`{c}`" for c in f.choices)
+        if f.shape is Shape.BOOL:
+            values = "true, false" + (" (absent in the request = false)"
+                                      if f.default is False and f.on_request else "")
+        rows.append(f"| `{f.name}` | {f.shape} | {values} | {f.help} |")
+    return "\n".join(rows) + "\n"
