@@ -51,7 +51,7 @@ from casebycase.vocabulary import KINDS
 __all__ = ["REFERENCE_DATE", "Axis", "Box", "Cell", "KindSpace", "Offenses", "Side", "Space",
            "join_kinds"]
 
-FALLBACK: dict[str, Any] = {"date": REFERENCE_DATE, **{f.name: f.default for f in TABLE}}
+_FALLBACK: dict[str, Any] = {"date": REFERENCE_DATE, **{f.name: f.default for f in TABLE}}
 """The value of a fact no condition of the kind reads (the request format's defaults)."""
 
 
@@ -63,8 +63,8 @@ def _flags(holder: str) -> tuple[tuple[str, str], ...]:
     return tuple((name, m[1]) for name, m in found if m)
 
 
-REQUEST_FLAGS = _flags("r")
-SUBJECT_FLAGS = _flags("s")
+_REQUEST_KEYS = _flags("r")
+_SUBJECT_KEYS = _flags("s")
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ class Space:
     def _realise(self, ks: KindSpace, box: dict[str, Any], pairs: tuple[int, ...],
                  prefer: dict[str, Any]) -> tuple[dict[str, Any], dt.date, dict[str, Any] | None,
                                                   list[CompiledPack]]:
-        value = {**FALLBACK, **ks.defaults, **prefer, **box}
+        value = {**_FALLBACK, **ks.defaults, **prefer, **box}
         day = value["date"] if self.dated else self.sides[-1].at
         assert day is not None
         received = dt.datetime.combine(day, dt.time(12), self.zone)
@@ -212,11 +212,11 @@ class Space:
         documents = [d for d, name in ks.documents if value[name]]
         if documents:
             request["documents"] = documents
-        for name, key in REQUEST_FLAGS:
+        for name, key in _REQUEST_KEYS:
             if value[name]:
                 request[key] = True
         subject: dict[str, Any] = {}
-        for name, key in SUBJECT_FLAGS:
+        for name, key in _SUBJECT_KEYS:
             if value[name]:
                 subject[key] = True
         confined = value["subject.confined"]

@@ -142,9 +142,7 @@ def mention(m: Mentions, test: Test | OffenseTest, side: Side, dated: bool) -> N
         case Split.ELEMENTS:
             m.docs.update(values)
         case Split.NUMBER | Split.COUNT:
-            found = m.numbers.setdefault(name, set())
-            if test.op is not Op.PRESENT:
-                found.add(float(values))
+            m.numbers.setdefault(name, set()).update(_cuts(test.op, values))
         case Split.KNOWN:
             m.numbers.setdefault(fact.of, set())
         case Split.OFFENSE:
@@ -153,6 +151,19 @@ def mention(m: Mentions, test: Test | OffenseTest, side: Side, dated: bool) -> N
             _mention_profile(m, test, side, dated)
         case _:
             assert_never(fact.axis)
+
+
+def _cuts(op: Op, operand: Any) -> tuple[float, ...]:
+    """The thresholds a number test splits its axis at (none for ``present``)."""
+    match op:
+        case Op.PRESENT:
+            return ()
+        case Op.AT_LEAST | Op.AT_MOST | Op.MORE_THAN | Op.LESS_THAN:
+            return (float(operand),)
+        case Op.IS | Op.IN | Op.NOT_IN | Op.HAS_ANY | Op.HAS_ALL | Op.HAS_NONE:
+            raise ValueError(f"'{op}' does not apply to a number")
+        case _:
+            assert_never(op)
 
 
 def _mention_profile(m: Mentions, test: Test, side: Side, dated: bool) -> None:

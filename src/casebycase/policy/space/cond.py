@@ -93,16 +93,16 @@ def set_op(op: Op, items: list[Folded]) -> Folded:
 def restrict(c: Folded, name: str, value: Any) -> Folded:
     """The condition once axis ``name`` takes ``value``."""
     match c:
+        case Atom():
+            return value in c.values if c.axis == name else c
+        case And():
+            return all_of([restrict(x, name, value) for x in c.items])
+        case Or():
+            return any_of([restrict(x, name, value) for x in c.items])
+        case Not():
+            return negate(restrict(c.item, name, value))
         case bool():
             return c
-        case Atom(axis, values):
-            return value in values if axis == name else c
-        case Not(item):
-            return negate(restrict(item, name, value))
-        case And(items):
-            return all_of([restrict(x, name, value) for x in items])
-        case Or(items):
-            return any_of([restrict(x, name, value) for x in items])
         case _:
             assert_never(c)
 
@@ -110,14 +110,14 @@ def restrict(c: Folded, name: str, value: Any) -> Folded:
 def refs(c: Folded, found: set[str]) -> None:
     """Add the axes ``c`` reads to ``found``."""
     match c:
+        case Atom():
+            found.add(c.axis)
+        case And() | Or():
+            for x in c.items:
+                refs(x, found)
+        case Not():
+            refs(c.item, found)
         case bool():
             return
-        case Atom(axis, _):
-            found.add(axis)
-        case Not(item):
-            refs(item, found)
-        case And(items) | Or(items):
-            for x in items:
-                refs(x, found)
         case _:
             assert_never(c)

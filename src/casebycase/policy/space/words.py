@@ -27,10 +27,10 @@ NUMBER_WORDS = {
     "offense_count": ("with {} offenses", "with any number of offenses", ""),
 }
 """Per number axis: some intervals ({} the ranges), any known value, and unknown."""
-SUBJECT_FLAGS = tuple(f.name for f in TABLE
-                      if f.axis is Split.FLAG and f.name.startswith("subject."))
+_SUBJECT_FLAGS = tuple(f.name for f in TABLE
+                       if f.axis is Split.FLAG and f.name.startswith("subject."))
 ORDER = ("requester.agency", "requester.component", "purpose", "judicial_warrant",
-         "documents:", *SUBJECT_FLAGS, "hours_since_booking", "hours_until_release",
+         "documents:", *_SUBJECT_FLAGS, "hours_since_booking", "hours_until_release",
          "offense:", "offense_count", "agency.type", "agency.runs_jail", "agency.287g:", "date")
 """The order of clauses in a description (a name ending in ":" stands for a prefix)."""
 GROUPS = tuple(ORDER.index(first) for first in ("subject.in_custody", "offense:",
