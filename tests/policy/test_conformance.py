@@ -122,7 +122,7 @@ def packs(draw: st.DrawFn) -> dict[str, Any]:
         "agency": {"name": "Generated agency", "state": "MO",
                    "type": draw(st.sampled_from(["sheriff", "municipal_police"])),
                    "runs_jail": draw(st.booleans()), "programs_287g": programs},
-        "sources": [{"id": "s1", "layer": "agency", "citation": "Order 1", "title": "Order 1"}],
+        "sources": [{"id": "s1", "layer": "agency", "authority": "policy", "citation": "Order 1", "title": "Order 1"}],
         "rules": rules,
     }
 

@@ -31,7 +31,7 @@ version: "1"
 title: One rule
 agency: {{name: Test sheriff, type: sheriff, state: MO, runs_jail: true}}
 sources:
-  - {{id: o, layer: agency, citation: Order, title: O, effective: 2020-01-01}}
+  - {{id: o, layer: agency, authority: policy, citation: Order, title: O, effective: 2020-01-01}}
 rules:
   - id: one.rule
     says: One fact decides.

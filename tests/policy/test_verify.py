@@ -122,7 +122,7 @@ title: Numbers, offense counts and booking times
 agency: {name: Test sheriff, type: sheriff, state: MO, runs_jail: true,
          programs_287g: [{model: JEM, effective: 2025-08-18}]}
 sources:
-  - {id: o, layer: agency, citation: Order, title: O, effective: 2020-01-01}
+  - {id: o, layer: agency, authority: policy, citation: Order, title: O, effective: 2020-01-01}
 rules:
   - id: n.hold-short
     says: Honor detainers when release is at most 48 hours away.

@@ -37,6 +37,8 @@ from casebycase.policy.model import (
     Source,
 )
 from casebycase.policy.parse import Locate, Parser
+from casebycase.policy.quotes import check_citations
+from casebycase.policy.texts import library
 
 PACK_FILE = "pack.yaml"
 TESTS_FILE = "tests.yaml"
@@ -194,7 +196,7 @@ def _read_chain(top: Path, read: list[Path]) -> Pack:
             raise PackError([Problem(doc.where(("extends",)),
                                      f"'extends: {base}': {problem.why}", problem.hint)],
                             title="invalid pack") from None
-    return _merge(list(reversed(files)), top)
+    return _merge(list(reversed(files)), top, tuple(dict.fromkeys(p.parent for p in read)))
 
 
 def _read_file(path: Path) -> tuple[PackFile, Document, list[TestDef]]:
@@ -282,7 +284,8 @@ def _inner(annotation: Any) -> Any:
             return annotation
 
 
-def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path) -> Pack:
+def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path,
+           folders: tuple[Path, ...] = ()) -> Pack:
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
     risks: dict[str, Risk] = {}
@@ -320,6 +323,7 @@ def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path) -> 
         if a.do not in actions:
             problems.append(Problem(last_doc.where(("default",)),
                                     f"unknown action '{a.do}'", _did_you_mean(a.do, actions)))
+    problems += check_citations(chain, sources, library(folders))
     if problems:
         raise PackError(problems, title="invalid pack")
     return Pack(
