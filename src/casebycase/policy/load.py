@@ -112,6 +112,8 @@ class Pack:
     path: str
     warnings: tuple[Problem, ...] = ()
     """What ``check`` reports without refusing the pack (e.g. a narrow category)."""
+    folders: tuple[Path, ...] = ()
+    """The folders of the pack files read (each may hold a ``sources/`` folder of texts)."""
     profile: Profile = field(init=False)
 
     def __post_init__(self) -> None:
@@ -334,6 +336,7 @@ def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path,
         chain=tuple(p.pack for p, _, _ in chain), agency=profile, sources=sources,
         risks=risks, actions=actions, rules=rules, default=final_default, tests=tests,
         digest=digest.hexdigest(), path=str(top), warnings=tuple(warnings),
+        folders=folders,
     )
 
 
