@@ -35,9 +35,6 @@ SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium", allow_module_level=True)
 
 
 @dataclass
@@ -95,7 +92,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    with playwright_sync.sync_playwright() as p:
+    if not CHROMIUM.exists():
+        why = f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         yield b
         b.close()
@@ -151,6 +154,7 @@ class Tab:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}-{size}.png"
         self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}-{size}-first-screen.png"))
         return path
 
     def close(self) -> None:

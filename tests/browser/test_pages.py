@@ -44,6 +44,10 @@ def decided_case(site: Site) -> str:
 
 
 def _name(path: str) -> str:
+    if path.startswith("/cases/0000"):
+        return "case_not_found"
+    if path.startswith("/cases/") and "new" not in path:
+        return "case"
     return path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-") or "home"
 
 

@@ -99,7 +99,7 @@ def test_detainer_from_intake_to_review(browser: Any, site: Site) -> None:
         # the board shows the case's deadlines
         officer.go("/deadlines")
         assert page.locator(f"a[href='/cases/{case_id}']").count() >= 2
-        officer.go(f"/cases?kind=detainer&outcome=refer&state=decided")
+        officer.go("/cases?kind=detainer&outcome=refer&state=decided")
         assert page.locator(f"a[href='/cases/{case_id}']").count() == 1
     finally:
         officer.close()
