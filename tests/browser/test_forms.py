@@ -186,7 +186,7 @@ FIELDS = ["kind", "agency", "received_at", "requester.agency", "requester.compon
                              "/cases/not-a-case/decision"]))
 def test_no_input_answers_500(tmp_path_factory: pytest.TempPathFactory,
                               form: dict[str, str], path: str) -> None:
-    client, officer, case_id = _shared(tmp_path_factory)
+    _, officer, case_id = _shared(tmp_path_factory)
     r = officer.post(path.format(case=case_id), {"kind": "detainer", **form})
     assert r.status_code < 500, (path, form, r.text[:500])
 
