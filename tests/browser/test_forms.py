@@ -215,3 +215,24 @@ def test_odd_urls(client: TestClient, path: str) -> None:
     r = client.get(path, follow_redirects=False)
     assert r.status_code < 500, (path, r.text[:300])
     assert "<b>" not in r.text and "evil.example" not in r.headers.get("location", "")
+
+
+def test_pack_changes_between_dates(client: TestClient) -> None:
+    Browserless(client, "ofc.a")
+    page = client.get("/packs/boone-county-so?since=2025-01-01&until=2026-01-01")
+    assert page.status_code == 200 and "changes from 2025-01-01 to 2026-01-01" in page.text
+    assert "Example request" in page.text and "scenario" in page.text.lower()
+    bad = client.get("/packs/boone-county-so?since=2025-02-30&until=2026-01-01")
+    assert bad.status_code == 422 and 'id="err-since"' in bad.text
+
+
+def test_public_user_lands_on_the_home_page(client: TestClient) -> None:
+    client.app.state.users.add(  # type: ignore[attr-defined]
+        "pub.d", "public", "boone-county-so", Actor("test", "policy_admin", "boone-county-so"),
+        PASSWORD)
+    page = client.get("/login")
+    csrf = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/login", data={"csrf": csrf, "username": "pub.d", "password": PASSWORD},
+                    follow_redirects=False)
+    assert r.headers["location"] == "/"
+    assert client.get("/cases").status_code == 403

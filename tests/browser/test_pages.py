@@ -116,3 +116,34 @@ def test_review_form_for_another_supervisor_only(browser: Any, site: Site,
         tab.page.wait_for_url("**/login?next=*")
     finally:
         tab.close()
+
+
+def test_keyboard_only(browser: Any, site: Site) -> None:
+    """Sign in, choose a kind and see its recommendation with the keyboard alone."""
+    tab = Tab(browser, site)
+    try:
+        page = tab.page
+        tab.go("/login")
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.id") == "username"
+        page.keyboard.type("officer@boone-county-so")
+        page.keyboard.press("Tab")
+        page.keyboard.type(site.password("officer@boone-county-so"))
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/cases")
+        tab.go("/cases/new")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.value") == "detainer"
+        page.keyboard.press("Space")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/cases/new?kind=detainer")
+        page.wait_for_selector("#preview .rec")
+        assert not tab.errors and not tab.outside
+    finally:
+        tab.close()

@@ -82,7 +82,9 @@ def login(v: Posted) -> Response:
         return render(v, "login.html", status, next=_next(target), problems={},
                       failure=exc.problems[0].why if isinstance(exc, Throttled)
                       else "The username or password is wrong.", username_value=username[:100])
-    response = redirect(_next(target))
+    role = users.authenticate(token).role
+    staff = role != "public"
+    response = redirect(_next(target) if staff or target.startswith("/public/") else "/")
     age = max(1, int((expires - dt.datetime.now(dt.UTC)).total_seconds()))
     response.set_cookie(SESSION, token, max_age=age, httponly=True, secure=True,
                         samesite="strict", path="/")

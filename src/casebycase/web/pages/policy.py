@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from casebycase.errors import CaseByCaseError
 from casebycase.policy.compile import CompiledPack
+from casebycase.policy.diff import Comparison, diff
 from casebycase.policy.recommendation import evaluate
 from casebycase.policy.registry import Registry
 from casebycase.policy.scenarios import Report, run_scenarios
@@ -86,15 +87,37 @@ def packs(v: Seen) -> Response:
 
 
 @router.get("/packs/{pack_id}", response_class=HTMLResponse)
-def pack(v: Seen, pack_id: str) -> Response:
+def pack(v: Seen, pack_id: str, since: str = "", until: str = "") -> Response:
     v.signed_in()
     p = _pack(v, pack_id)
     today = _today(p)
     rules = [rule_view(p, rd, today) for rd in p.rules]
     layers = [(layer, [r for r in rules if r.layer == layer])
               for layer in dict.fromkeys(r.layer for r in rules)]
-    return render(v, "pack.html", pack=p, layers=layers, today=today,
-                  sources=list(p.pack.sources.values()), report=_scenarios(p))
+    problems: dict[str, str] = {}
+    dates = {name: _date(text, name, problems) for name, text in
+             (("since", since), ("until", until)) if text}
+    changes = None
+    if not problems and len(dates) == 2:
+        changes = _changes(p, dates["since"], dates["until"])
+    return render(v, "pack.html", 422 if problems else 200, pack=p, layers=layers,
+                  today=today, sources=list(p.pack.sources.values()), report=_scenarios(p),
+                  since=since[:10], until=until[:10], problems=problems, changes=changes)
+
+
+def _date(text: str, name: str, problems: dict[str, str]) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        day = dt.date(1, 1, 1)
+    if not 1900 <= day.year < 2200:
+        problems[name] = "not a date between 1900 and 2200: write it like 2026-01-31"
+    return day
+
+
+@lru_cache(maxsize=64)
+def _changes(pack: CompiledPack, since: dt.date, until: dt.date) -> Comparison:
+    return diff(pack, pack, (since, until))
 
 
 # --- the public page: the agency's policy only --------------------------------------------
