@@ -129,7 +129,8 @@ async def posted(request: Request) -> Visit:
     if v.fresh_csrf or not secrets.compare_digest(sent.encode(), v.csrf.encode()):
         raise PageError(403, "form expired",
                         "the form's security token does not match this browser's",
-                        "reload the page and send the form again")
+                        "reload the page and send the form again (over plain HTTP, browsers "
+                        "keep the page's secure cookies only for localhost: use HTTPS)")
     return v
 
 
