@@ -99,6 +99,7 @@ def test_detainer_from_intake_to_review(browser: Any, site: Site) -> None:
         # the board shows the case's deadlines
         officer.go("/deadlines")
         assert page.locator(f"a[href='/cases/{case_id}']").count() >= 2
+        assert REFERENCE in page.locator("table").inner_text()
         officer.go("/cases?kind=detainer&outcome=refer&state=decided")
         assert page.locator(f"a[href='/cases/{case_id}']").count() == 1
     finally:

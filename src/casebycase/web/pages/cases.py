@@ -132,7 +132,9 @@ def deadlines(v: Seen, days: str = "14") -> Response:
     who = v.signed_in()
     span = int(days) if days.isdigit() and 0 < int(days) <= 3660 else 14
     rows = _service(v).due(who, dt.timedelta(days=span))
-    return render(v, "deadlines.html", rows=rows, days=span, zone=v.zone(who.agency))
+    cases = {c["id"]: c for c in _service(v).find(who, None, None, 500)}
+    return render(v, "deadlines.html", rows=rows, days=span, zone=v.zone(who.agency),
+                  cases=cases)
 
 
 # --- a new request --------------------------------------------------------------------------
