@@ -236,3 +236,21 @@ def test_public_user_lands_on_the_home_page(client: TestClient) -> None:
                     follow_redirects=False)
     assert r.headers["location"] == "/"
     assert client.get("/cases").status_code == 403
+
+
+def test_decision_and_review_messages(client: TestClient) -> None:
+    sergeant = Browserless(client, "sgt.b")
+    case = sergeant.post("/cases/new", _form()).headers["location"]
+    bad = sergeant.post(f"{case}/decision", {"outcome": "maybe"})
+    assert bad.status_code == 422 and "&#39;maybe&#39; is not an outcome" in bad.text
+    assert 'id="err-decision-outcome"' in bad.text
+    departs = sergeant.post(f"{case}/decision", {"outcome": "decline", "reason": "  "})
+    assert departs.status_code == 422 and "needs a reason" in departs.text
+    assert sergeant.post(f"{case}/decision", {"outcome": "decline",
+                                              "reason": "Papers missing."}).status_code == 303
+    page = client.get(case).text
+    assert "another supervisor reviews it" in page and "Record the review" not in page
+    own = sergeant.post(f"{case}/review", {"approve": "true"})
+    assert own.status_code == 422 and "you made this decision" in own.text
+    closed = sergeant.post(f"{case}/close", {})
+    assert closed.status_code == 409 and "needs a supervisor" in closed.text

@@ -17,6 +17,7 @@ from casebycase.errors import CaseByCaseError, PackNotFound, Problem, RequestErr
 from casebycase.policy.recommendation import evaluate
 from casebycase.request import parse_request
 from casebycase.vocabulary import KINDS
+from casebycase.web.errors import status_of
 from casebycase.web.inputs import checked, text_problem
 from casebycase.web.pages import intake
 from casebycase.web.pages.explain import recommendation
@@ -240,7 +241,10 @@ def _case_page(v: Visit, case_id: str, status: int = 200, **context: Any) -> Res
         "reopen": who.role in ("supervisor", "counsel") and case["state"] == "closed",
     }
     rec = case.get("recommendation") or {}
+    form = context.get("form", "")
+    shown = {"decision": may["decide"], "review": may["review"], "reopen": may["reopen"]}
     return render(v, "case.html", status, case=case, zone=zone, may=may, chain=chain,
+                  alert=not shown.get(form, False),
                   rec=recommendation(rec, pack) if rec else None, outcomes=OUTCOMES,
                   form=context.pop("form", ""), problems=context.pop("problems", {}),
                   values=context.pop("values", {}), **context)
@@ -263,12 +267,13 @@ def _note(v: Visit, name: str, problems: dict[str, str]) -> str | None:
 def _act(v: Visit, case_id: str, form: str, step: Any) -> Response:
     """Run one step of the case's life; on a problem, show the case page with it."""
     problems: dict[str, str] = {}
+    status = 422
     try:
         step(problems)
     except CaseByCaseError as exc:
         problems.update(problems_by_field(exc))
+        status = status_of(exc)
     if problems:
-        status = 422 if form != "state" else 409
         return _case_page(v, case_id, status, form=form, problems=problems, values=v.form)
     return redirect(f"/cases/{case_id}")
 
