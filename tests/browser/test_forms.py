@@ -178,31 +178,28 @@ FIELDS = ["kind", "agency", "received_at", "requester.agency", "requester.compon
           "actions_taken", "username", "password", "next"]
 
 
+@pytest.fixture(scope="module")
+def fuzz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Browserless, str]]:
+    """A supervisor signed in, and a case of theirs, shared by every generated example."""
+    app, store = _app(tmp_path_factory.mktemp("fuzz"))
+    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as c:
+        sergeant = Browserless(c, "sgt.b")
+        saved = sergeant.post("/cases/new", _form())
+        yield sergeant, saved.headers["location"].rsplit("/", 1)[1]
+    store.close()
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(form=st.dictionaries(st.sampled_from(FIELDS), ODD, max_size=8),
        path=st.sampled_from(["/cases/preview", "/cases/new", "/try", "/login",
                              "/cases/{case}/decision", "/cases/{case}/review",
                              "/cases/{case}/reopen", "/cases/{case}/close",
                              "/cases/not-a-case/decision"]))
-def test_no_input_answers_500(tmp_path_factory: pytest.TempPathFactory,
-                              form: dict[str, str], path: str) -> None:
-    _, officer, case_id = _shared(tmp_path_factory)
-    r = officer.post(path.format(case=case_id), {"kind": "detainer", **form})
+def test_no_input_answers_500(fuzz: tuple[Browserless, str], form: dict[str, str],
+                              path: str) -> None:
+    sergeant, case_id = fuzz
+    r = sergeant.post(path.format(case=case_id), {"kind": "detainer", **form})
     assert r.status_code < 500, (path, form, r.text[:500])
-
-
-_SHARED: dict[str, Any] = {}
-
-
-def _shared(factory: pytest.TempPathFactory) -> tuple[TestClient, Browserless, str]:
-    if not _SHARED:
-        app, _ = _app(factory.mktemp("fuzz"))
-        client = TestClient(app, base_url="https://testserver", raise_server_exceptions=False)
-        officer = Browserless(client, "sgt.b")
-        saved = officer.post("/cases/new", _form())
-        _SHARED.update(client=client, officer=officer,
-                       case=saved.headers["location"].rsplit("/", 1)[1])
-    return _SHARED["client"], _SHARED["officer"], _SHARED["case"]
 
 
 @pytest.mark.parametrize("path", [
