@@ -141,14 +141,18 @@ class Tab:
         self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_url("**/cases")
 
-    def axe(self) -> list[dict[str, Any]]:
-        """Serious or critical accessibility violations on the page (axe-core)."""
+    def axe(self, minor: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """Serious or critical accessibility violations on the page (axe-core); the
+        moderate and minor ones are added to ``minor`` when given."""
         self.page.evaluate(AXE)
         found = self.page.evaluate(
             "async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-        return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-                 "nodes": [n["target"] for n in v["nodes"]][:5]}
-                for v in found if v["impact"] in ("serious", "critical")]
+        out = [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:5], "page": self.page.url}
+               for v in found]
+        if minor is not None:
+            minor.extend(v for v in out if v["impact"] not in ("serious", "critical"))
+        return [v for v in out if v["impact"] in ("serious", "critical")]
 
     def shot(self, name: str, size: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

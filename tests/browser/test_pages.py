@@ -55,7 +55,7 @@ def _check(tab: Tab, path: str, size: str, found: dict[str, Any]) -> None:
     tab.go(path)
     if "/cases/new?" in path:
         tab.page.wait_for_selector("#preview .rec")
-    violations = tab.axe()
+    violations = tab.axe(found.setdefault("moderate or minor", []))
     if violations:
         found[f"{path} @ {size}"] = violations
     tab.shot(_name(path), size)
@@ -73,7 +73,7 @@ def test_every_page(browser: Any, site: Site, decided_case: str, size: str) -> N
         anonymous.page.get_by_role("button", name="Compare the policies").click()
         anonymous.page.wait_for_selector("#results")
         assert anonymous.page.locator(".results .column").count() >= 5
-        violations = anonymous.axe()
+        violations = anonymous.axe(found.setdefault("moderate or minor", []))
         if violations:
             found[f"/try results @ {size}"] = violations
         anonymous.shot("try_results", size)
@@ -97,7 +97,8 @@ def test_every_page(browser: Any, site: Site, decided_case: str, size: str) -> N
         finally:
             staff.close()
     report(f"axe-{size}", found)
-    assert not found, found
+    serious = {k: v for k, v in found.items() if k != "moderate or minor"}
+    assert not serious, serious
 
 
 def test_review_form_for_another_supervisor_only(browser: Any, site: Site,
