@@ -16,21 +16,28 @@ from casebycase.web.pages.site import local, words
 
 @dataclass(frozen=True)
 class Citation:
-    """One clause a rule or risk rests on."""
+    """One clause a rule or risk rests on: the source's own words (``words == "quote"``) or
+    a summary (``"gist"``), with the source's open questions (UNCONFIRMED)."""
 
     source: str
     title: str
     section: str | None
-    quote: str | None
+    text: str | None
+    words: str
     url: str | None
     unconfirmed: tuple[str, ...]
     authority: str
 
 
 def cite(pack: CompiledPack, clause: Clause) -> Citation:
+    """A clause as the recommendation shows it (``CompiledPack.citation``), for a page."""
+    shown = pack.citation(clause)
     src: Source = pack.pack.sources[clause.source]
-    return Citation(src.citation, src.title, clause.section, clause.quote, src.url,
-                    tuple(src.unconfirmed), src.authority)
+    text = shown.get("text")
+    words = shown.get("words") or ("quote" if text else "none")
+    return Citation(str(shown["source"]), src.title, clause.section,
+                    str(text) if text else None, str(words), src.url,
+                    tuple(src.unconfirmed), str(src.authority))
 
 
 @dataclass(frozen=True)
