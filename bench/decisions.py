@@ -45,6 +45,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from peers import (
+    PACK_DIR,
     PEERS,
     TO_CASEBYCASE,
     CasebycaseEngine,
@@ -58,6 +59,7 @@ from peers import (
 Runner = Callable[[Sequence[Any]], object]
 DISTRIBUTIONS = ("zen-engine", "common-expression-language", "cedarpy", "regopy")
 TARGETS = {"evaluate": 5.0, "parse+evaluate": 30.0}
+REGISTRY_ROW = "casebycase evaluate by agency id (registry: the service's path)"
 MAX_EXAMPLES = 3
 
 
@@ -245,8 +247,23 @@ def bench_casebycase(
             args.rounds,
         ),
     ]
+    if hasattr(cbc.module, "Registry"):
+        rows.append(_registry_row(cbc, parsed, ref, inputs, args))
     rows += _bundled_rows(cbc, parsed, ref, inputs, args)
     return rows, True, ""
+
+
+def _registry_row(cbc: CasebycaseEngine, parsed: list[tuple[Any, Any]], ref: Runner,
+                  inputs: list[dict[str, Any]], args: argparse.Namespace) -> Row:
+    """Evaluate by the request's agency id through a registry: the case service's path."""
+    registry = cbc.module.Registry([PACK_DIR], bundled=False)
+    evaluate = cbc.module.evaluate
+
+    def run(items: Sequence[tuple[Any, Any]]) -> None:
+        for _, request in items:
+            evaluate(request, registry=registry)
+
+    return measure(REGISTRY_ROW, run, parsed, ref, inputs, args.batch, args.rounds)
 
 
 def _bundled_rows(cbc: CasebycaseEngine, parsed: list[tuple[Any, Any]], ref: Runner,
@@ -370,8 +387,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for label, row in zip(labels, cbc_rows[:2] or [None, None], strict=True):
         figure = f"{row.ratio:.1f}x" if row else f"n/a ({cbc_note})"
         console.print(f"casebycase {label} / python = {figure} (target <= {TARGETS[label]:g}x)")
-    if cbc_rows[2:]:
-        worst = max(cbc_rows[2:], key=lambda row: row.ratio)
+    by_id = next((row for row in cbc_rows if row.name == REGISTRY_ROW), None)
+    if by_id is not None:
+        console.print(f"casebycase evaluate by agency id through the registry / python = "
+                      f"{by_id.ratio:.1f}x; / evaluate with a compiled pack = "
+                      f"{by_id.median / cbc_rows[0].median:.2f}x (target <= 2x)")
+    bundled = [row for row in cbc_rows[2:] if row.name != REGISTRY_ROW]
+    if bundled:
+        worst = max(bundled, key=lambda row: row.ratio)
         console.print(f"casebycase evaluate on the bundled packs / python = at most "
                       f"{worst.ratio:.1f}x ({worst.name}) (target <= {TARGETS['evaluate']:g}x)")
     if not ok:

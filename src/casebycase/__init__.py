@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from casebycase.policy.compile import CompiledPack, load_pack
     from casebycase.policy.load import bundled_ids as bundled_packs
     from casebycase.policy.recommendation import Recommendation, evaluate
+    from casebycase.policy.registry import Registry
     from casebycase.request import Request, parse_request
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "PackError",
     "PackNotFound",
     "Recommendation",
+    "Registry",
     "Request",
     "RequestError",
     "bundled_packs",
@@ -41,6 +43,7 @@ _WHERE = {
     "bundled_packs": ("casebycase.policy.load", "bundled_ids"),
     "Recommendation": ("casebycase.policy.recommendation", "Recommendation"),
     "evaluate": ("casebycase.policy.recommendation", "evaluate"),
+    "Registry": ("casebycase.policy.registry", "Registry"),
     "Request": ("casebycase.request", "Request"),
     "parse_request": ("casebycase.request", "parse_request"),
 }

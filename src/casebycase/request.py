@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from casebycase.errors import Problem, RequestError
 from casebycase.offenses import classify
-from casebycase.policy.facts import Facts, Triple, facts_of
+from casebycase.policy.facts import Facts, Traits, facts_of
 from casebycase.vocabulary import (
     CATEGORIES,
     COMPONENTS,
@@ -57,19 +57,30 @@ DUPLICATE_DOCUMENT = "a document is listed twice; list each paper once"
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}$"
 
 
+class Instant(datetime):
+    """A datetime with a UTC offset whose POSIX time ``ts`` is computed once, when parsed
+    (rules compare times often; arithmetic on an instant gives a plain value without ``ts``)."""
+
+    __slots__ = ("ts",)
+    ts: float
+
+
 def _aware(value: Any) -> datetime:
     """ISO 8601 text or a datetime, with a UTC offset (standard-library time zones: fast)."""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            value = Instant.fromisoformat(value)
         except ValueError:
             raise PydanticCustomError("datetime_parsing", "not an ISO 8601 datetime") from None
+    elif isinstance(value, datetime) and type(value) is not Instant:
+        value = Instant.combine(value.date(), value.timetz(), value.tzinfo)
     if not isinstance(value, datetime):
         raise PydanticCustomError("datetime_type", "not a datetime")
     if value.tzinfo is None or value.utcoffset() is None:
         raise PydanticCustomError("timezone_aware", "datetime has no UTC offset")
     if not 1900 <= value.year <= 2200:
         raise PydanticCustomError("datetime_range", "datetime outside the years 1900-2200")
+    value.ts = value.timestamp()  # type: ignore[attr-defined]
     return value
 
 
@@ -123,31 +134,41 @@ class Offense(_Strict):
     level: Level | None = None
     status: OffenseStatus | None = None
 
-    _derived: tuple[str, str | None, str] = PrivateAttr()
-
-    def model_post_init(self, context: Any, /) -> None:
-        """Classify once: the given category wins, then the code, then the text."""
-        category: str | None = self.category
-        level: str | None = self.level
-        if category is not None:
-            if level is None and (self.code or self.description):
-                level = classify(self.code, self.description).level
-            derived = (category, level, "given")
-        else:
-            found = classify(self.code, self.description, level)
-            derived = (found.category, level or found.level, found.matched_by or "none")
-        self.__pydantic_private__["_derived"] = derived  # type: ignore[index]
-
     @property
     def derived(self) -> tuple[str, str | None, str]:
-        """(category, level, how the category was found)."""
-        return self.__pydantic_private__["_derived"]  # type: ignore[index,no-any-return]
+        """(category, level, how the category was found): the given category wins, then
+        the code, then the text (classification results are cached)."""
+        return _derive(self.code, self.description, self.category, self.level)[:3]
 
     @property
-    def triple(self) -> Triple:
-        """What a rule reads of this offense: (category, level, status)."""
-        d = self.__pydantic_private__["_derived"]  # type: ignore[index]
-        return (d[0], d[1], self.status)
+    def traits(self) -> Traits:
+        """What a rule reads of this offense: (category, level, status, catalog entry)."""
+        d = _derive(self.code, self.description, self.category, self.level)
+        return (d[0], d[1], self.status, d[3])
+
+
+Derived = tuple[str, str | None, str, str | None]
+_DERIVED: dict[tuple[str | None, str | None, str | None, str | None], Derived] = {}
+
+
+def _derive(code: str | None, description: str | None, category: str | None,
+            level: str | None) -> Derived:
+    """(category, level, how found, catalog entry): a given category is not looked up."""
+    key = (code, description, category, level)
+    found = _DERIVED.get(key)
+    if found is not None:
+        return found
+    if category is not None:
+        if level is None and (code or description):
+            level = classify(code, description).level
+        found = (category, level, "given", None)
+    else:
+        hit = classify(code, description, level)
+        entry = None if hit.is_hold else hit.entry
+        found = (hit.category, level or hit.level, hit.matched_by or "none", entry)
+    if len(_DERIVED) < 65536:
+        _DERIVED[key] = found
+    return found
 
 
 class Request(_Strict):
@@ -168,7 +189,7 @@ class Request(_Strict):
     _facts: Facts = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
-        """Check across fields, then compute once the facts rules read."""
+        """Check across fields; attach the view of the facts rules read."""
         documents = self.documents
         if len(documents) > 1 and len(set(documents)) != len(documents):
             raise ValueError(DUPLICATE_DOCUMENT)
@@ -176,7 +197,8 @@ class Request(_Strict):
 
     @property
     def facts(self) -> Facts:
-        """The facts rules read (the fact table, policy/facts.py), computed once."""
+        """The facts rules read (the fact table, policy/facts.py), each computed when first
+        read and then kept."""
         return self.__pydantic_private__["_facts"]  # type: ignore[index,no-any-return]
 
     @property

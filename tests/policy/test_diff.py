@@ -28,7 +28,7 @@ version: "1"
 title: Hold limits
 agency: {{name: Test sheriff, type: sheriff, state: MO, runs_jail: true}}
 sources:
-  - {{id: o, layer: agency, citation: Order, title: O}}
+  - {{id: o, layer: agency, authority: policy, citation: Order, title: O}}
 rules:
   - id: n.hold-short
     says: Honor detainers when release is close.

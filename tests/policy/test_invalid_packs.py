@@ -75,7 +75,7 @@ def test_exception_across_layers_is_refused(tmp_path: Path) -> None:
     body = """pack: x
 version: '1'
 title: X
-sources: [{id: s, layer: agency, citation: S, title: S}]
+sources: [{id: s, layer: agency, authority: policy, citation: S, title: S}]
 rules:
   - {id: a, layer: state, says: A., when: {kind: detainer}, outcome: refer, because: [{source: s}]}
   - {id: b, says: B., when: {kind: detainer}, outcome: decline, exception_to: [a],
@@ -89,7 +89,7 @@ def test_all_problems_of_a_file_are_reported_together(tmp_path: Path) -> None:
     body = """pack: x
 version: '1'
 title: X
-sources: [{id: s, layer: agency, citation: S, title: S}]
+sources: [{id: s, layer: agency, authority: policy, citation: S, title: S}]
 rules:
   - {id: a, says: A., when: {kind: detainr}, outcome: refer, because: [{source: t}]}
   - {id: b, says: B., when: {notes: x}, outcome: decline, because: [{source: s}]}

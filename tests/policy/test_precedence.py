@@ -13,9 +13,10 @@ version: '1'
 title: Precedence test
 agency: {name: Test agency, type: sheriff, state: MO, runs_jail: true}
 sources:
-  - {id: fed, layer: federal, citation: Federal, title: F}
-  - {id: state, layer: state, citation: State law, title: S, effective: 2020-01-01}
-  - {id: order, layer: agency, citation: Order 1, title: O}
+  - {id: fed, layer: federal, authority: policy, citation: Federal, title: F}
+  - {id: state, layer: state, authority: policy, citation: State law, title: S,
+     effective: 2020-01-01}
+  - {id: order, layer: agency, authority: policy, citation: Order 1, title: O}
 """
 
 
@@ -160,13 +161,14 @@ def test_missing_anchor_gives_null_deadline(tmp_path: Path) -> None:
 def test_recommendation_has_the_contract_keys(tmp_path: Path) -> None:
     pack = _load(tmp_path, """
   - {id: ag.decline, says: Decline., when: {kind: detainer}, outcome: decline,
-     because: [{source: order, section: "3", quote: "no holds"}]}
+     because: [{source: order, section: "3", gist: "no holds"}]}
 """)
     d = evaluate(_request(), pack).to_dict(trace=True)
     assert {"outcome", "actions", "rules", "citations", "risks", "policy",
             "explanation"} <= set(d)
     assert d["citations"] == [{"source": "Order 1", "section": "3", "text": "no holds",
-                               "url": None}]
+                               "words": "gist", "url": None, "authority": "policy",
+                               "weight": "binding", "unconfirmed": [], "decided": None}]
     assert d["policy"]["pack"] == "p" and len(d["policy"]["digest"]) == 64
     assert [t["role"] for t in d["trace"]] == ["decided"]
 

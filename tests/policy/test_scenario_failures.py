@@ -14,7 +14,7 @@ PACK = """\
 pack: wrong-expectations
 version: "1"
 title: A pack whose scenarios expect the wrong things
-sources: [{id: order-1, layer: agency, citation: Order 1, title: Order 1}]
+sources: [{id: order-1, layer: agency, authority: policy, citation: Order 1, title: Order 1}]
 risks: [{code: hold_risk, says: Holding may be unlawful.}]
 rules:
   - id: decline-detainers

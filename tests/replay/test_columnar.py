@@ -119,12 +119,13 @@ def make_requests(n: int, seed: int, edges: list[float]) -> list[Request]:
 # --- a pack that reads every field with every operator, and has more than 64 rules ---------
 
 SOURCES = [
-    {"id": "s-fed", "layer": "federal", "citation": "F", "title": "F"},
-    {"id": "s-state", "layer": "state", "citation": "S", "title": "S",
+    {"id": "s-fed", "layer": "federal", "authority": "policy", "citation": "F", "title": "F"},
+    {"id": "s-state", "layer": "state", "authority": "policy", "citation": "S", "title": "S",
      "effective": "2011-03-01", "expires": "2024-07-01"},
-    {"id": "s-agr", "layer": "agreement", "citation": "A", "title": "A",
+    {"id": "s-agr", "layer": "agreement", "authority": "agreement", "citation": "A", "title": "A",
      "effective": "2016-01-01"},
-    {"id": "s-agency", "layer": "agency", "citation": "G", "title": "G", "expires": "2026-02-01"},
+    {"id": "s-agency", "layer": "agency", "authority": "policy", "citation": "G", "title": "G",
+     "expires": "2026-02-01"},
 ]
 WHENS: list[tuple[str, dict[str, Any] | None]] = [
     ("federal", {"hours_until_release": {"at_most": 48}, "subject.in_custody": True}),

@@ -43,7 +43,7 @@ class Decision:
     risks: tuple[str, ...]
     overridden: tuple[Override, ...]
     conflict: tuple[str, ...]
-    citations: tuple[dict[str, str | None], ...]
+    citations: tuple[dict[str, Any], ...]
     explanation: str
 
 
@@ -130,21 +130,26 @@ class CompiledPack:
             codes.append("policy_conflict")
         return tuple(dict.fromkeys(codes))
 
-    def _citations(self, fired: list[RuleDef], default: bool
-                   ) -> tuple[dict[str, str | None], ...]:
+    def _citations(self, fired: list[RuleDef], default: bool) -> tuple[dict[str, Any], ...]:
         clauses = [c for r in fired for c in r.rule.because]
         if default:
             clauses = list(self.pack.default.because) + clauses
-        seen: dict[tuple[str, str | None], dict[str, str | None]] = {}
+        seen: dict[tuple[str, str | None], dict[str, Any]] = {}
         for c in clauses:
             seen.setdefault((c.source, c.section), self.citation(c))
         return tuple(seen.values())
 
-    def citation(self, clause: Clause) -> dict[str, str | None]:
-        """A clause as the recommendation shows it."""
+    def citation(self, clause: Clause) -> dict[str, Any]:
+        """A clause as the recommendation shows it, with its standing: the source's
+        authority and weight, its UNCONFIRMED marks, and whether ``text`` is the source's own
+        words checked against its stored text (``quote``) or a summary (``gist``)."""
         src = self.pack.sources[clause.source]
-        return {"source": src.citation, "section": clause.section, "text": clause.quote,
-                "url": src.url}
+        words = "quote" if clause.quote is not None else "gist" if clause.gist else "none"
+        return {"source": src.citation, "section": clause.section,
+                "text": clause.quote if clause.quote is not None else clause.gist,
+                "words": words, "url": src.url, "authority": src.authority,
+                "weight": src.weight, "unconfirmed": list(src.unconfirmed),
+                "decided": src.decided.isoformat() if src.decided else None}
 
     def _explain(self, outcome: str, deciding: RuleDef | None, contributing: list[RuleDef],
                  overridden: list[Override], conflict: tuple[str, ...]) -> str:

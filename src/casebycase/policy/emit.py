@@ -27,7 +27,7 @@ from casebycase.policy.condition import (
     disj,
     neg,
 )
-from casebycase.policy.facts import FACTS, OFFENSE_INDEX
+from casebycase.policy.facts import BY_ATTR, FACTS, OFFENSE_INDEX
 
 Code = str | bool
 """An expression, or a constant once folded."""
@@ -106,7 +106,7 @@ class Emitter:
             case Op.HAS_ANY:
                 return f"(not {self.const(v)}.isdisjoint({x}))" if v else False
             case Op.HAS_ALL:
-                return f"{self.const(v)} <= {x}" if v else True
+                return f"{self.const(v)}.issubset({x})" if v else True
             case Op.HAS_NONE:
                 return f"{self.const(v)}.isdisjoint({x})" if v else True
             case Op.PRESENT:
@@ -177,7 +177,8 @@ def generate(name: str, kinds: Sequence[str], profile: Profile,
             body.append(f"        m |= {emitter.const(1 << i)}")
         function = f"fired_{_identifier(kind)}"
         table.append(f"{emitter.const(kind)}: {function}")
-        lines += [f"def {function}(f, t):", "    m = 0", *body, "    return m", ""]
+        body, prelude = _locals(body)
+        lines += [f"def {function}(f, t):", *prelude, "    m = 0", *body, "    return m", ""]
     lines.append("BY_KIND = {" + ", ".join(table) + "}")
     source = "\n".join(lines) + "\n"
     filename = f"<pack {name}>"
@@ -185,6 +186,23 @@ def generate(name: str, kinds: Sequence[str], profile: Profile,
     namespace: dict[str, Any] = dict(emitter.constants)
     exec(compile(source, filename, "exec"), namespace)
     return Generated(source, dict(emitter.constants), namespace["BY_KIND"])
+
+
+def _locals(body: list[str]) -> tuple[list[str], list[str]]:
+    """Each fact the rules read is read once, into a local named after it: written in place
+    when it is computed from the request's own fields (its read expression in the fact
+    table), else through the :class:`Facts` object (which keeps it)."""
+    used = sorted(set(re.findall(r"\bf\.(\w+)", "\n".join(body))))
+    body = [re.sub(r"\bf\.(\w+)", r"f_\1", line) for line in body]
+    reads = {name: BY_ATTR[name].read if name in BY_ATTR and BY_ATTR[name].inline
+             else f"f.{name}" for name in used}
+    prelude = []
+    if any(re.search(r"\b[rs]\.", expr) for expr in reads.values()):
+        prelude.append("    r = f.r")
+    if any(re.search(r"\bs\.", expr) for expr in reads.values()):
+        prelude.append("    s = r.subject")
+    prelude += [f"    f_{name} = {expr}" for name, expr in reads.items()]
+    return body, prelude
 
 
 def _identifier(text: str) -> str:

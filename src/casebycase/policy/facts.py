@@ -2,7 +2,7 @@
 
 Each :class:`Fact` says what a rule writes (``name``), its :class:`Shape` and choices, how it
 is read from a request (``read``: a Python expression over ``r`` the request, ``s`` its
-subject, ``o`` its offenses as (category, level, status) triples and ``ts`` the time it was
+subject, ``o`` its offenses as (category, level, status, entry) traits and ``ts`` the time it was
 received), the attribute of :class:`Facts` and the column of the request frame that hold it
 (``attr``), the value a request has when it says nothing (``default``), how the request-space
 enumeration splits it (:class:`Axis`), and its words. The interpreter, the generated code,
@@ -13,8 +13,7 @@ this table; :func:`facts_of` is generated from it.
 from __future__ import annotations
 
 import linecache
-from collections import namedtuple
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,9 @@ from casebycase.vocabulary import (
 
 if TYPE_CHECKING:
     from casebycase.request import Request
+
+_PLAIN = re.compile(r"^\(?[rs](\.\w+)+\)?$")
+"""A read that is a plain field of the request or its subject: read through, not kept."""
 
 AGENCY_TYPES = ("municipal_police", "sheriff", "state_police", "state_corrections", "other")
 MODELS_287G = ("JEM", "TFM", "WSO")
@@ -93,6 +95,17 @@ class Fact:
         """Read from the request (not from the agency profile)."""
         return self.axis is not Axis.PROFILE
 
+    @property
+    def plain(self) -> bool:
+        """Read straight from a field of the request or its subject (nothing computed)."""
+        return bool(_PLAIN.match(self.read))
+
+    @property
+    def inline(self) -> bool:
+        """Computed from the request's own fields alone, with no literal value: cheap
+        enough to write in place in generated code."""
+        return not re.search(r"\b(ts|o)\b|\(\[|['\"0-9]", self.read)
+
 
 def _flag(name: str, attr: str, help: str, no: str, yes: str) -> Fact:
     return Fact(name, Shape.BOOL, help, Axis.FLAG, attr, f"s.{attr}", default=False,
@@ -109,9 +122,8 @@ TABLE: tuple[Fact, ...] = (
     Fact("requester.component", Shape.ENUM, "which part of the requester ('none' when not given)",
          Axis.ENUM, "requester_component", "(r.requester.component or 'none')",
          (*COMPONENTS, "none"), "none", words=("component {}", "component other than {}")),
-    Fact("documents", Shape.SET, "papers that came with the request", Axis.ELEMENTS,
-         "documents", "(frozenset(r.documents) if r.documents else _EMPTY)", DOCUMENTS,
-         frozenset()),
+    Fact("documents", Shape.SET, "papers that came with the request",
+         Axis.ELEMENTS, "documents", "r.documents", DOCUMENTS, frozenset()),
     Fact("judicial_warrant", Shape.BOOL, "a judge-signed warrant or order", Axis.FLAG,
          "judicial_warrant", "r.judicial_warrant", default=False,
          words=("without a judge-signed warrant", "with a judge-signed warrant")),
@@ -137,11 +149,11 @@ TABLE: tuple[Fact, ...] = (
     Fact("hours_until_release", Shape.NUMBER,
          "hours from received_at to subject.release_at (absent when release_at is unknown)",
          Axis.NUMBER, "hours_until_release",
-         "(None if s.release_at is None else (s.release_at.timestamp() - ts) / 3600)"),
+         "(None if s.release_at is None else (s.release_at.ts - ts) / 3600)"),
     Fact("hours_since_booking", Shape.NUMBER,
          "hours from subject.booked_at to received_at (absent when booked_at is unknown)",
          Axis.NUMBER, "hours_since_booking",
-         "(None if s.booked_at is None else (ts - s.booked_at.timestamp()) / 3600)"),
+         "(None if s.booked_at is None else (ts - s.booked_at.ts) / 3600)"),
     Fact("offense.category", Shape.SET, "categories of the offenses", Axis.OFFENSE,
          "categories", "(frozenset([x[0] for x in o]) if o else _EMPTY)", CATEGORIES,
          frozenset()),
@@ -150,6 +162,10 @@ TABLE: tuple[Fact, ...] = (
     Fact("offense.status", Shape.SET, "statuses of the offenses", Axis.OFFENSE, "statuses",
          "(frozenset([x[2] for x in o if x[2]]) if o else _EMPTY)", OFFENSE_STATUSES,
          frozenset()),
+    Fact("offense.entry", Shape.SET,
+         "offense catalog entries (statute sections, e.g. tx:pc-19.02) the offenses were "
+         "classified by; none for an offense whose category was given", Axis.OFFENSE,
+         "entries", "(frozenset([x[3] for x in o if x[3]]) if o else _EMPTY)"),
     Fact("offense_count", Shape.NUMBER, "how many offenses are listed", Axis.COUNT,
          "offense_count", "len(o)", default=0),
     Fact("agency.type", Shape.ENUM, "the agency profile's type", Axis.PROFILE, "agency_type",
@@ -168,10 +184,11 @@ FACTS: dict[str, Fact] = {f.name: f for f in TABLE}
 """Every readable fact by the name rules use."""
 
 OFFENSE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "category": CATEGORIES, "level": LEVELS, "status": OFFENSE_STATUSES,
+    "category": CATEGORIES, "level": LEVELS, "status": OFFENSE_STATUSES, "entry": (),
 }
-"""What one offense tells a rule (``offense: {category: ..., level: ..., status: ...}``):
-the position in an offense triple is the order of this table."""
+"""What one offense tells a rule (``offense: {category: ..., level: ..., status: ...,
+entry: ...}``): the position in an offense's traits is the order of this table. Entries are
+the offense catalog's (:func:`choices_of`)."""
 OFFENSE_INDEX = {attr: i for i, attr in enumerate(OFFENSE_ATTRIBUTES)}
 
 UNREADABLE: dict[str, str] = {
@@ -185,44 +202,119 @@ UNREADABLE: dict[str, str] = {
 """Fields of a request no rule may read, and why."""
 
 REQUEST_FACTS = tuple(f for f in TABLE if f.on_request)
-_EXTRA = ("timestamp", "offenses")
-FIELD_NAMES = (*_EXTRA, *(f.attr for f in REQUEST_FACTS))
+_BASE = (
+    ("timestamp", "r.received_at.ts"),
+    ("offenses", "tuple([x.traits for x in r.offenses]) if r.offenses else ()"),
+)
+"""What every fact may build on: the decision-free time of the request and its offenses
+as (category, level, status, entry) traits."""
+FIELD_NAMES = (*(name for name, _ in _BASE), *(f.attr for f in REQUEST_FACTS))
 
-if TYPE_CHECKING:
-    class Facts(tuple[Any, ...]):
-        """The request's facts, one attribute per :data:`REQUEST_FACTS` entry's ``attr``,
-        plus ``timestamp`` (POSIX seconds) and ``offenses`` ((category, level, status)
-        triples)."""
-
-        def __getattr__(self, name: str) -> Any: ...
-else:
-    Facts = namedtuple("Facts", FIELD_NAMES)
-    Facts.__doc__ = "The facts of one request, computed once (see the fact table)."
-
-Triple = tuple[str, str | None, str | None]
+Traits = tuple[str, str | None, str | None, str | None]
+"""What a rule reads of one offense: (category, level, status, catalog entry)."""
 
 
-def _builder() -> tuple[str, Callable[[Request], Facts]]:
-    reads = ", ".join(f.read for f in REQUEST_FACTS)
-    source = (
-        "def facts_of(r):\n"
-        "    s = r.subject\n"
-        "    ts = r.received_at.timestamp()\n"
-        "    o = tuple([x.triple for x in r.offenses]) if r.offenses else ()\n"
-        f"    return _Facts(ts, o, {reads})\n"
-    )
+class _Lazy:
+    """Base of :class:`Facts`: the request it reads and the facts computed so far (a rule
+    pays only for the facts it reads; plain fields are read through, others kept)."""
+
+    __slots__ = ("c", "r")
+    r: Request
+    c: dict[str, Any]
+
+    def __init__(self, r: Request) -> None:
+        self.r = r
+        self.c = {}
+
+    def __eq__(self, other: object) -> bool:
+        """Facts are a function of their request: they never make two requests differ."""
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in FIELD_NAMES)
+        return f"Facts({shown})"
+
+
+def _generated() -> tuple[str, type[Any]]:
+    lines = ["class Facts(_Lazy):",
+             '    """The facts of one request, each computed on first read (the fact table)."""',
+             "    __slots__ = ()"]
+    for name, expr in [*_BASE, *((f.attr, f.read) for f in REQUEST_FACTS)]:
+        lines += ["    @property", f"    def {name}(self):"]
+        # a plain field is read through; anything computed is kept once read
+        if _PLAIN.match(expr):
+            lines.append("        r = self.r")
+            if re.search(r"\bs\b", expr):
+                lines.append("        s = r.subject")
+            lines += [f"        return {expr}"]
+            continue
+        lines += [f"        v = self.c.get({name!r}, _UNSET)", "        if v is _UNSET:",
+                  "            r = self.r"]
+        if re.search(r"\bs\b", expr):
+            lines.append("            s = r.subject")
+        if re.search(r"\bts\b", expr):
+            lines.append("            ts = self.timestamp")
+        if re.search(r"\bo\b", expr):
+            lines.append("            o = self.offenses")
+        lines += [f"            v = self.c[{name!r}] = {expr}", "        return v"]
+    source = "\n".join(lines) + "\n"
     filename = "<casebycase fact table>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, Any] = {"_Facts": Facts, "_EMPTY": frozenset()}
+    namespace: dict[str, Any] = {"_Lazy": _Lazy, "_EMPTY": frozenset(), "_UNSET": object()}
     exec(compile(source, filename, "exec"), namespace)
-    return source, namespace["facts_of"]
+    return source, namespace["Facts"]
 
 
-BUILDER_SOURCE, facts_of = _builder()
-"""``facts_of(request) -> Facts``: generated from :data:`TABLE` (its source is
-:data:`BUILDER_SOURCE`, registered with :mod:`linecache` for tracebacks)."""
+if TYPE_CHECKING:
+    class Facts(_Lazy):
+        """The facts of one request: one attribute per fact's ``attr``, plus ``timestamp``
+        (POSIX seconds) and ``offenses`` ((category, level, status, entry) traits)."""
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    FACTS_SOURCE = ""
+else:
+    FACTS_SOURCE, Facts = _generated()
+"""The class is generated from :data:`TABLE` (its source, :data:`FACTS_SOURCE`, is
+registered with :mod:`linecache` so tracebacks show it)."""
+
+
+def facts_of(request: Request) -> Facts:
+    """The facts of a request (each computed when first read)."""
+    return Facts(request)
+
+
+BY_ATTR: dict[str, Fact] = {f.attr: f for f in REQUEST_FACTS}
+"""Request facts by their attribute of :class:`Facts`."""
 
 
 def columns() -> dict[str, str]:
     """Each request fact's column in the request frame, by the name rules use."""
     return {f.name: f.attr for f in REQUEST_FACTS}
+
+
+def choices_of(fact: Fact) -> tuple[str, ...]:
+    """The values a condition may name for a fact: its choices, or for ``offense.entry`` the
+    catalog entries a rule may name (statute sections the catalog classifies back to)."""
+    if fact.name == "offense.entry":
+        from casebycase.offenses import load_catalog  # loaded only by packs that need it
+
+        return tuple(load_catalog().statutes)
+    return fact.choices
+
+
+def markdown_table() -> str:
+    """The fields table of docs/policy-language.md, written from :data:`TABLE`."""
+    rows = ["| field | shape | values | what it is |", "|---|---|---|---|"]
+    for f in TABLE:
+        values = ", ".join(f"`{c}`" for c in f.choices)
+        if f.name == "offense.entry":
+            values = "offense catalog ids (`casebycase classify`, docs/offenses.md)"
+        if f.shape is Shape.BOOL:
+            values = "true, false" + (" (absent in the request = false)"
+                                      if f.default is False and f.on_request else "")
+        rows.append(f"| `{f.name}` | {f.shape} | {values} | {f.help} |")
+    return "\n".join(rows) + "\n"

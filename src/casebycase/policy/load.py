@@ -37,6 +37,8 @@ from casebycase.policy.model import (
     Source,
 )
 from casebycase.policy.parse import Locate, Parser
+from casebycase.policy.quotes import check_citations
+from casebycase.policy.texts import library
 
 PACK_FILE = "pack.yaml"
 TESTS_FILE = "tests.yaml"
@@ -108,6 +110,10 @@ class Pack:
     written_tests: list[TestDef]
     digest: str
     path: str
+    warnings: tuple[Problem, ...] = ()
+    """What ``check`` reports without refusing the pack (e.g. a narrow category)."""
+    folders: tuple[Path, ...] = ()
+    """The folders of the pack files read (each may hold a ``sources/`` folder of texts)."""
     tests_file: Path | None = None
     profile: Profile = field(init=False)
     _file_tests: list[TestDef] | None = field(default=None, init=False, repr=False)
@@ -204,7 +210,7 @@ def _read_chain(top: Path, read: list[Path]) -> Pack:
             raise PackError([Problem(doc.where(("extends",)),
                                      f"'extends: {base}': {problem.why}", problem.hint)],
                             title="invalid pack") from None
-    return _merge(list(reversed(files)), top)
+    return _merge(list(reversed(files)), top, tuple(dict.fromkeys(p.parent for p in read)))
 
 
 def _read_file(path: Path) -> tuple[PackFile, Document, list[TestDef]]:
@@ -294,7 +300,8 @@ def _inner(annotation: Any) -> Any:
             return annotation
 
 
-def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path) -> Pack:
+def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path,
+           folders: tuple[Path, ...] = ()) -> Pack:
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
     risks: dict[str, Risk] = {}
@@ -324,7 +331,8 @@ def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path) -> 
     last, last_doc, tests = chain[-1]
     profile = agency or NO_AGENCY
     _check_profile(profile, sources, last_doc, problems)
-    rules = _check_rules(raw_rules, sources, risks, actions, profile, problems)
+    warnings: list[Problem] = []
+    rules = _check_rules(raw_rules, sources, risks, actions, profile, problems, warnings)
     for r, where in [(r, last_doc.where(("risks", i))) for i, r in enumerate(last.risks)]:
         _check_clauses(r.because, sources, where, problems)
     final_default = default or Default()
@@ -332,6 +340,7 @@ def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path) -> 
         if a.do not in actions:
             problems.append(Problem(last_doc.where(("default",)),
                                     f"unknown action '{a.do}'", _did_you_mean(a.do, actions)))
+    problems += check_citations(chain, sources, library(folders))
     if problems:
         raise PackError(problems, title="invalid pack")
     return Pack(
@@ -339,7 +348,7 @@ def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path) -> 
         chain=tuple(p.pack for p, _, _ in chain), agency=profile, sources=sources,
         risks=risks, actions=actions, rules=rules, default=final_default,
         written_tests=tests, digest=digest.hexdigest(), path=str(top),
-        tests_file=_tests_file(top),
+        warnings=tuple(warnings), folders=folders, tests_file=_tests_file(top),
     )
 
 
@@ -366,7 +375,7 @@ def _check_profile(profile: AgencyProfile, sources: dict[str, Source], doc: Docu
 
 def _check_rules(raw: list[tuple[Rule, str, Document, int, str]], sources: dict[str, Source],
                  risks: dict[str, Risk], actions: dict[str, str], profile: AgencyProfile,
-                 problems: list[Problem]) -> list[RuleDef]:
+                 problems: list[Problem], warnings: list[Problem]) -> list[RuleDef]:
     ids: dict[str, str] = {}
     out: list[RuleDef] = []
     agreement_ids = tuple(a.id for a in profile.agreements)
@@ -403,6 +412,7 @@ def _check_rules(raw: list[tuple[Rule, str, Document, int, str]], sources: dict[
             parser = Parser(_locator(doc, path), agreement_ids)
             node = parser.parse(rule.when, ())
             problems += parser.problems
+            warnings += parser.warnings
         start, end = _window(rule, sources)
         out.append(RuleDef(rule, layer, node, start, end, pack, where))
     return out

@@ -7,13 +7,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
+from casebycase.policy.texts import Authority
+
 LAYERS = ("federal", "state", "agreement", "agency")
 """Most authoritative first: a binding rule cannot be overridden by a later layer."""
 
 Layer = Literal["federal", "state", "agreement", "agency"]
 Outcome = Literal["comply", "partial", "decline", "refer"]
 OUTCOMES = ("comply", "partial", "decline", "refer")
-Authority = Literal["binding", "persuasive", "mandate", "policy", "proposal", "report"]
+Weight = Literal["binding", "persuasive"]
 
 STANDARD_ACTIONS: dict[str, str] = {
     "verify_status": "Check immigration status with DHS's Law Enforcement Support Center",
@@ -82,18 +84,38 @@ class Source(Dates):
     layer: Layer
     citation: str
     title: str
+    authority: Authority
+    """What kind of source (statute, regulation, case, form, policy, agreement, report,
+    proposal): its standing as counsel reads it."""
+    weight: Weight = "binding"
+    """``persuasive`` for a source that does not bind here (e.g. another circuit's case)."""
     url: str | None = None
-    authority: Authority = "binding"
+    mirror: str | None = None
+    """Why ``url`` is not the official publisher's address (statutes, regulations, forms and
+    cases must otherwise be on an official host: docs/sources.md)."""
+    decided: dt.date | None = None
+    """For a case: the date of decision."""
+    text: str | None = None
+    """The id of its stored text in the source library, when it differs from ``id``."""
     unconfirmed: list[str] = []
     note: str | None = None
 
 
 class Clause(_Strict):
-    """A pointer into a source, with the short text it says."""
+    """A pointer into a source: its own words (``quote``, checked against the stored text)
+    or a summary (``gist``, always shown as one)."""
 
     source: str
     section: str | None = None
     quote: str | None = None
+    gist: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind_of_text(self) -> Clause:
+        if self.quote is not None and self.gist is not None:
+            raise ValueError("give 'quote' (the source's own words) or 'gist' (a summary), "
+                             "not both")
+        return self
 
 
 Anchor = Literal["received_at", "subject.booked_at", "subject.release_at"]

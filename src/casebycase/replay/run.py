@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from casebycase.policy.compile import CompiledPack, load_pack
 from casebycase.policy.recommendation import evaluate
+from casebycase.policy.registry import Registry
 from casebycase.replay.dataset import Dataset
 
 Progress = Callable[[int], None]
@@ -53,13 +54,15 @@ class ResultRow:
 Evaluator = Callable[[Dataset, Sequence[Scenario], Progress | None], list[ResultRow]]
 
 
-def scenario(spec: str, as_of: dt.date | None = None) -> Scenario:
-    """A scenario from ``PACK`` or ``PACK@YYYY-MM-DD`` (the date wins over ``as_of``).
+def scenario(spec: str, as_of: dt.date | None = None,
+             registry: Registry | None = None) -> Scenario:
+    """A scenario from ``PACK`` or ``PACK@YYYY-MM-DD`` (the date wins over ``as_of``); a pack
+    id is taken from ``registry`` when it serves it, else read as an id or path.
 
     Raises PackNotFound or PackError for an unknown or broken pack, ValueError for a bad date.
     """
     pack_id, sep, day = spec.partition("@")
-    pack = load_pack(pack_id)
+    pack = registry.get(pack_id) if registry and pack_id in registry else load_pack(pack_id)
     if sep:
         return Scenario(pack, dt.date.fromisoformat(day), f"{pack.id}@{day}")
     return Scenario(pack, as_of, pack.id)
