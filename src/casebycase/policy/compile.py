@@ -178,14 +178,16 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-_COMPILED: dict[str, CompiledPack] = {}
+_COMPILED: dict[tuple[str, str], CompiledPack] = {}
 
 
 def compile_pack(pack: Pack) -> CompiledPack:
-    """Compile once per content digest."""
-    found = _COMPILED.get(pack.digest)
+    """Compile once per content digest and file (two copies of a pack share rules but not
+    necessarily their scenario tests)."""
+    key = (pack.digest, pack.path)
+    found = _COMPILED.get(key)
     if found is None:
-        found = _COMPILED[pack.digest] = CompiledPack(pack)
+        found = _COMPILED[key] = CompiledPack(pack)
     return found
 
 
