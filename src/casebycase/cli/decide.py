@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from casebycase.cli.shell import app, err, listing, out, print_json, say
+from casebycase.cli.shell import app, err, listing, out, print_json, registry, say
 from casebycase.cli.shell import errors as _errors
 from casebycase.errors import CaseByCaseError, Problem, RequestError
 
@@ -55,7 +55,9 @@ def _recommend(file: str, pack: str | None) -> Recommendation:
     from casebycase.request import parse_request
 
     request = parse_request(_read_request(file))
-    return evaluate(request, load_pack(pack or request.agency))
+    if pack:  # an id or a pack folder or file
+        return evaluate(request, load_pack(pack))
+    return evaluate(request, registry=registry())
 
 
 @app.command("evaluate")
@@ -88,6 +90,8 @@ def _print_recommendation(rec: Recommendation) -> None:
             by = f" by {a['by']}" if a["by"] else (" (no deadline)" if "clock" not in a else
                                                  " (deadline unknown: its anchor time is missing)")
             say(f"- {a['do']}{by} ({', '.join(a['because'])})", indent="  ", hanging="      ")
+            if a.get("note"):
+                say(f"note: {a['note']}", indent="      ", hanging="      ")
     if rec.risks:
         out.print("\n[bold]Risks[/bold]")
         for r in rec.risks:
@@ -97,8 +101,20 @@ def _print_recommendation(rec: Recommendation) -> None:
     out.print("[bold]Citations[/bold]")
     for c in rec.decision.citations:
         section = f" {c['section']}" if c["section"] else ""
-        quote = f' — "{c["text"]}"' if c["text"] else ""
-        say(f"- {c['source']}{section}{quote}", indent="  ", hanging="    ")
+        standing = c.get("authority", "")
+        if c.get("weight") == "persuasive":
+            standing += ", persuasive"
+        if c.get("decided"):
+            standing += f", decided {c['decided']}"
+        if c["text"] and c.get("words") == "quote":
+            words = f' — "{c["text"]}" (quoted; checked against its stored text)'
+        elif c["text"]:
+            words = f" — summary: {c['text']}"
+        else:
+            words = ""
+        say(f"- {c['source']}{section} [{standing}]{words}", indent="  ", hanging="    ")
+        for mark in c.get("unconfirmed", []):
+            say(f"UNCONFIRMED: {mark}", indent="      ", hanging="      ")
 
 
 def _print_trace(rec: Recommendation) -> None:
@@ -222,6 +238,8 @@ def check(paths: Annotated[list[str], typer.Argument(
             p = load_pack(path)
             out.print(f"[green]ok[/green] {p.id} {p.version}: {len(p.rules)} rules, "
                       f"{len(p.pack.sources)} sources, {len(p.pack.tests)} scenario tests")
+            for warning in p.pack.warnings:
+                err.print(f"  [yellow]warning[/yellow] {warning}", markup=True)
         except CaseByCaseError as exc:
             failed = True
             err.print(f"[red]{path}[/red]: {exc.title}")

@@ -111,3 +111,16 @@ def say(text: str, indent: str = "", hanging: str | None = None, style: str = ""
                               break_on_hyphens=False, break_long_words=False) or [indent]
         for line in lines:
             out.print(line, markup=False, style=style or None)
+
+
+_REGISTRY: Any = None
+
+
+def registry() -> Any:
+    """The packs this process serves by id: built once, on first use, and passed down."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        from casebycase.policy.registry import Registry
+
+        _REGISTRY = Registry()
+    return _REGISTRY
