@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from casebycase.errors import Problem, RequestError
 from casebycase.offenses import classify
-from casebycase.policy.facts import Facts, Triple, facts_of
+from casebycase.policy.facts import Facts, Traits, facts_of
 from casebycase.vocabulary import (
     CATEGORIES,
     COMPONENTS,
@@ -130,21 +130,22 @@ class Offense(_Strict):
     def derived(self) -> tuple[str, str | None, str]:
         """(category, level, how the category was found): the given category wins, then
         the code, then the text (classification results are cached)."""
-        return _derive(self.code, self.description, self.category, self.level)
+        return _derive(self.code, self.description, self.category, self.level)[:3]
 
     @property
-    def triple(self) -> Triple:
-        """What a rule reads of this offense: (category, level, status)."""
+    def traits(self) -> Traits:
+        """What a rule reads of this offense: (category, level, status, catalog entry)."""
         d = _derive(self.code, self.description, self.category, self.level)
-        return (d[0], d[1], self.status)
+        return (d[0], d[1], self.status, d[3])
 
 
-_DERIVED: dict[tuple[str | None, str | None, str | None, str | None],
-               tuple[str, str | None, str]] = {}
+Derived = tuple[str, str | None, str, str | None]
+_DERIVED: dict[tuple[str | None, str | None, str | None, str | None], Derived] = {}
 
 
 def _derive(code: str | None, description: str | None, category: str | None,
-            level: str | None) -> tuple[str, str | None, str]:
+            level: str | None) -> Derived:
+    """(category, level, how found, catalog entry): a given category is not looked up."""
     key = (code, description, category, level)
     found = _DERIVED.get(key)
     if found is not None:
@@ -152,10 +153,11 @@ def _derive(code: str | None, description: str | None, category: str | None,
     if category is not None:
         if level is None and (code or description):
             level = classify(code, description).level
-        found = (category, level, "given")
+        found = (category, level, "given", None)
     else:
         hit = classify(code, description, level)
-        found = (hit.category, level or hit.level, hit.matched_by or "none")
+        entry = None if hit.is_hold else hit.entry
+        found = (hit.category, level or hit.level, hit.matched_by or "none", entry)
     if len(_DERIVED) < 65536:
         _DERIVED[key] = found
     return found

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casebycase import evaluate, load_pack, parse_request
+from casebycase.offenses import load_catalog
 from casebycase.policy.compile import CompiledPack
 from casebycase.policy.condition import holds
 from casebycase.policy.facts import MODELS_287G, TABLE, Shape
@@ -39,7 +40,10 @@ DAYS = [dt.date(2015, 1, 1), dt.date(2017, 6, 1), dt.date(2020, 3, 1), dt.date(2
 LAYERS = ("federal", "state", "agreement", "agency")
 OUTCOMES = ("comply", "partial", "decline", "refer")
 READABLE = [f for f in TABLE if f.name not in ("agency.agreements",)]
-OFFENSE_VALUES = {"category": CATEGORIES, "level": LEVELS, "status": OFFENSE_STATUSES}
+STATUTES = load_catalog().statutes
+ENTRIES = ("tx:pc-19.02", "tx:pc-19.04", "tx:pc-22.021", "tx:pc-20a.02", "tx:pc-31.03")
+OFFENSE_VALUES = {"category": CATEGORIES, "level": LEVELS, "status": OFFENSE_STATUSES,
+                  "entry": tuple(e for e in ENTRIES if e in STATUTES)}
 
 
 def _values(choices: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
@@ -59,6 +63,9 @@ def leaves(draw: st.DrawFn) -> dict[str, Any]:
         return {"offense": spec}
     fact = draw(st.sampled_from(READABLE))
     name = fact.name
+    if name == "offense.entry":
+        op = draw(st.sampled_from(sorted(SET_OPS)))
+        return {name: {op: draw(_values(OFFENSE_VALUES["entry"]))}}
     match fact.shape:
         case Shape.BOOL:
             return {name: draw(st.booleans())}
@@ -122,7 +129,8 @@ def packs(draw: st.DrawFn) -> dict[str, Any]:
         "agency": {"name": "Generated agency", "state": "MO",
                    "type": draw(st.sampled_from(["sheriff", "municipal_police"])),
                    "runs_jail": draw(st.booleans()), "programs_287g": programs},
-        "sources": [{"id": "s1", "layer": "agency", "authority": "policy", "citation": "Order 1", "title": "Order 1"}],
+        "sources": [{"id": "s1", "layer": "agency", "authority": "policy", "citation": "Order 1",
+                     "title": "Order 1"}],
         "rules": rules,
     }
 
@@ -131,7 +139,8 @@ moments = st.datetimes(min_value=dt.datetime(2014, 1, 1), max_value=dt.datetime(
                        timezones=st.just(ZONE))
 offense = st.fixed_dictionaries({}, optional={
     "category": st.sampled_from(CATEGORIES), "level": st.sampled_from(LEVELS),
-    "status": st.sampled_from(OFFENSE_STATUSES)})
+    "status": st.sampled_from(OFFENSE_STATUSES),
+    "code": st.sampled_from([STATUTES[e] for e in OFFENSE_VALUES["entry"]] + ["TX PC 49.04"])})
 requests = st.fixed_dictionaries({
     "agency": st.just("generated"),
     "received_at": moments,

@@ -14,7 +14,8 @@ title: Precedence test
 agency: {name: Test agency, type: sheriff, state: MO, runs_jail: true}
 sources:
   - {id: fed, layer: federal, authority: policy, citation: Federal, title: F}
-  - {id: state, layer: state, authority: policy, citation: State law, title: S, effective: 2020-01-01}
+  - {id: state, layer: state, authority: policy, citation: State law, title: S,
+     effective: 2020-01-01}
   - {id: order, layer: agency, authority: policy, citation: Order 1, title: O}
 """
 

@@ -19,6 +19,7 @@ from casebycase.policy.condition import read
 from casebycase.policy.load import bundled_ids
 from casebycase.policy.recommendation import Recommendation
 from casebycase.policy.space import KindSpace, Side, Space
+from casebycase.policy.space.offenses import matches
 from casebycase.policy.verify import Finding, verify
 from casebycase.request import (
     CATEGORIES,
@@ -226,27 +227,15 @@ def _abstract(ks: KindSpace, pack: CompiledPack, request: Any) -> dict[str, Any]
             day = request.received_at.astimezone(pack.zone).date()
             values[name] = axis.values[sum(b <= day for b in axis.info)]
     model = ks.offenses
-    cats = {c for c, _, _ in model.triples}
-    levels = {lv for _, lv, _ in model.triples}
-    statuses = {st for _, _, st in model.triples}
-    other = next((c for c, _, _ in model.triples if c not in _named(model)), None)
     found = 0
     for o in request.offenses:
-        category, level = o.derived[0], o.derived[1]
-        triple = (category if category in _named(model) else other,
-                  level if level in levels else None,
-                  o.status if o.status in statuses else None)
-        assert triple[0] in cats
-        i = model.triples.index(triple)
-        found |= sum(1 << e for e, members in enumerate(model.exists) if i in members)
+        traits = o.traits
+        for pattern, e in model.axis_of.items():
+            if e is not None and matches(pattern, traits):
+                found |= 1 << e
     for e in range(len(model.exists)):
         values[f"offense:{e}"] = bool(found >> e & 1)
     return values
-
-
-def _named(model: Any) -> set[str]:
-    return {c for pattern in model.axis_of for attr, _, vs in pattern if attr == "category"
-            for c in vs}
 
 
 def _same_interval(axis: Any, have: float | None) -> Any:

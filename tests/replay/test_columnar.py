@@ -124,7 +124,8 @@ SOURCES = [
      "effective": "2011-03-01", "expires": "2024-07-01"},
     {"id": "s-agr", "layer": "agreement", "authority": "agreement", "citation": "A", "title": "A",
      "effective": "2016-01-01"},
-    {"id": "s-agency", "layer": "agency", "authority": "policy", "citation": "G", "title": "G", "expires": "2026-02-01"},
+    {"id": "s-agency", "layer": "agency", "authority": "policy", "citation": "G", "title": "G",
+     "expires": "2026-02-01"},
 ]
 WHENS: list[tuple[str, dict[str, Any] | None]] = [
     ("federal", {"hours_until_release": {"at_most": 48}, "subject.in_custody": True}),

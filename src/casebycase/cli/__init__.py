@@ -13,6 +13,7 @@ from casebycase.cli import data as data
 from casebycase.cli import decide as decide
 from casebycase.cli import replay as replay
 from casebycase.cli import serve as serve
+from casebycase.cli import sources as sources
 from casebycase.cli import users as users
 from casebycase.cli import verify as verify
 from casebycase.cli.shell import app, out

@@ -109,6 +109,8 @@ class Entry:
     note: str | None
     source: str
     order: int
+    examples: tuple[str, ...] = ()
+    """The entry's codes as written in the catalog (single sections, not ranges)."""
 
     def resolve(self, hint: str | None, marker: str | None,
                 attempt: bool) -> tuple[str, str | None]:
@@ -342,7 +344,9 @@ class _Builder:
             level=model.level, default_level=model.default_level,
             by_level={str(k): str(v) for k, v in model.by_level.items()},
             codes=tuple(codes), descriptions=descriptions, exclude=exclude, hold=model.hold,
-            note=model.note, source=f"{name}:{line}", order=len(self.entries)))
+            note=model.note, source=f"{name}:{line}", order=len(self.entries),
+            examples=tuple(c for c, p in zip(model.codes, codes, strict=False)
+                           if not p.is_range)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +387,20 @@ class Catalog:
     def entry(self, entry_id: str) -> Entry:
         """The entry with this id (KeyError if none)."""
         return self._by_id[entry_id]
+
+    @functools.cached_property
+    def statutes(self) -> dict[str, str]:
+        """Entries a rule may name (``offense: {entry: ...}``): offenses with a code that
+        the catalog classifies back to them, each with that code (for examples)."""
+        out: dict[str, str] = {}
+        for entry in self.entries:
+            if entry.hold:
+                continue
+            for code in entry.examples:
+                if self.classify(code).entry == entry.id:
+                    out[entry.id] = code
+                    break
+        return out
 
     def classify(self, code: str | None = None, description: str | None = None,
                  level: str | None = None) -> Classification:

@@ -43,6 +43,25 @@ SEVERITY: tuple[str, ...] = (
 
 RANK: dict[str, int] = {category: rank for rank, category in enumerate(SEVERITY)}
 
+GROUPS: dict[str, tuple[str, ...]] = {
+    "violent": ("homicide", "sexual_assault", "violent_felony"),
+    "trafficking": ("human_trafficking", "sex_trafficking"),
+    "sexual": ("sex_trafficking", "child_exploitation", "sexual_assault"),
+    "serious": ("human_trafficking", "sex_trafficking", "child_exploitation", "homicide",
+                "sexual_assault", "violent_felony"),
+    "felony_categories": ("human_trafficking", "sex_trafficking", "child_exploitation",
+                          "homicide", "sexual_assault", "violent_felony", "drug_felony",
+                          "other_felony"),
+}
+"""Groups of categories a condition may name in place of the categories (docs/offenses.md):
+``violent_felony`` is violence that is neither a homicide nor a sexual assault, so a rule
+about violent crime names the group ``violent``."""
+
+NARROW: dict[str, tuple[str, ...]] = {
+    "violent_felony": ("homicide", "sexual_assault"),
+}
+"""Categories a rule may mistake for a wider class, and what they leave out (a warning)."""
+
 _HINTS: dict[str, str] = {
     # Texas jail codes (Travis County): felony degrees, state jail felony, capital felony.
     "F": "felony", "F*": "felony", "F1": "felony", "F2": "felony", "F3": "felony",

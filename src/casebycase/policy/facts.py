@@ -2,7 +2,7 @@
 
 Each :class:`Fact` says what a rule writes (``name``), its :class:`Shape` and choices, how it
 is read from a request (``read``: a Python expression over ``r`` the request, ``s`` its
-subject, ``o`` its offenses as (category, level, status) triples and ``ts`` the time it was
+subject, ``o`` its offenses as (category, level, status, entry) traits and ``ts`` the time it was
 received), the attribute of :class:`Facts` and the column of the request frame that hold it
 (``attr``), the value a request has when it says nothing (``default``), how the request-space
 enumeration splits it (:class:`Axis`), and its words. The interpreter, the generated code,
@@ -168,6 +168,10 @@ TABLE: tuple[Fact, ...] = (
     Fact("offense.status", Shape.SET, "statuses of the offenses", Axis.OFFENSE, "statuses",
          "(frozenset([x[2] for x in o if x[2]]) if o else _EMPTY)", OFFENSE_STATUSES,
          frozenset()),
+    Fact("offense.entry", Shape.SET,
+         "offense catalog entries (statute sections, e.g. tx:pc-19.02) the offenses were "
+         "classified by; none for an offense whose category was given", Axis.OFFENSE,
+         "entries", "(frozenset([x[3] for x in o if x[3]]) if o else _EMPTY)"),
     Fact("offense_count", Shape.NUMBER, "how many offenses are listed", Axis.COUNT,
          "offense_count", "len(o)", default=0),
     Fact("agency.type", Shape.ENUM, "the agency profile's type", Axis.PROFILE, "agency_type",
@@ -186,10 +190,11 @@ FACTS: dict[str, Fact] = {f.name: f for f in TABLE}
 """Every readable fact by the name rules use."""
 
 OFFENSE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "category": CATEGORIES, "level": LEVELS, "status": OFFENSE_STATUSES,
+    "category": CATEGORIES, "level": LEVELS, "status": OFFENSE_STATUSES, "entry": (),
 }
-"""What one offense tells a rule (``offense: {category: ..., level: ..., status: ...}``):
-the position in an offense triple is the order of this table."""
+"""What one offense tells a rule (``offense: {category: ..., level: ..., status: ...,
+entry: ...}``): the position in an offense's traits is the order of this table. Entries are
+the offense catalog's (:func:`choices_of`)."""
 OFFENSE_INDEX = {attr: i for i, attr in enumerate(OFFENSE_ATTRIBUTES)}
 
 UNREADABLE: dict[str, str] = {
@@ -205,13 +210,14 @@ UNREADABLE: dict[str, str] = {
 REQUEST_FACTS = tuple(f for f in TABLE if f.on_request)
 _BASE = (
     ("timestamp", "r.received_at.ts"),
-    ("offenses", "tuple([x.triple for x in r.offenses]) if r.offenses else ()"),
+    ("offenses", "tuple([x.traits for x in r.offenses]) if r.offenses else ()"),
 )
 """What every fact may build on: the decision-free time of the request and its offenses
-as (category, level, status) triples."""
+as (category, level, status, entry) traits."""
 FIELD_NAMES = (*(name for name, _ in _BASE), *(f.attr for f in REQUEST_FACTS))
 
-Triple = tuple[str, str | None, str | None]
+Traits = tuple[str, str | None, str | None, str | None]
+"""What a rule reads of one offense: (category, level, status, catalog entry)."""
 
 
 class _Lazy:
@@ -271,7 +277,7 @@ def _generated() -> tuple[str, type[Any]]:
 if TYPE_CHECKING:
     class Facts(_Lazy):
         """The facts of one request: one attribute per fact's ``attr``, plus ``timestamp``
-        (POSIX seconds) and ``offenses`` ((category, level, status) triples)."""
+        (POSIX seconds) and ``offenses`` ((category, level, status, entry) traits)."""
 
         def __getattr__(self, name: str) -> Any: ...
 
@@ -296,11 +302,23 @@ def columns() -> dict[str, str]:
     return {f.name: f.attr for f in REQUEST_FACTS}
 
 
+def choices_of(fact: Fact) -> tuple[str, ...]:
+    """The values a condition may name for a fact: its choices, or for ``offense.entry`` the
+    catalog entries a rule may name (statute sections the catalog classifies back to)."""
+    if fact.name == "offense.entry":
+        from casebycase.offenses import load_catalog  # loaded only by packs that need it
+
+        return tuple(load_catalog().statutes)
+    return fact.choices
+
+
 def markdown_table() -> str:
     """The fields table of docs/policy-language.md, written from :data:`TABLE`."""
     rows = ["| field | shape | values | what it is |", "|---|---|---|---|"]
     for f in TABLE:
         values = ", ".join(f"`{c}`" for c in f.choices)
+        if f.name == "offense.entry":
+            values = "offense catalog ids (`casebycase classify`, docs/offenses.md)"
         if f.shape is Shape.BOOL:
             values = "true, false" + (" (absent in the request = false)"
                                       if f.default is False and f.on_request else "")

@@ -110,6 +110,10 @@ class Pack:
     tests: list[TestDef]
     digest: str
     path: str
+    warnings: tuple[Problem, ...] = ()
+    """What ``check`` reports without refusing the pack (e.g. a narrow category)."""
+    folders: tuple[Path, ...] = ()
+    """The folders of the pack files read (each may hold a ``sources/`` folder of texts)."""
     profile: Profile = field(init=False)
 
     def __post_init__(self) -> None:
@@ -315,7 +319,8 @@ def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path,
     last, last_doc, tests = chain[-1]
     profile = agency or NO_AGENCY
     _check_profile(profile, sources, last_doc, problems)
-    rules = _check_rules(raw_rules, sources, risks, actions, profile, problems)
+    warnings: list[Problem] = []
+    rules = _check_rules(raw_rules, sources, risks, actions, profile, problems, warnings)
     for r, where in [(r, last_doc.where(("risks", i))) for i, r in enumerate(last.risks)]:
         _check_clauses(r.because, sources, where, problems)
     final_default = default or Default()
@@ -330,7 +335,8 @@ def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path,
         id=last.pack, version=last.version, title=last.title, summary=last.summary,
         chain=tuple(p.pack for p, _, _ in chain), agency=profile, sources=sources,
         risks=risks, actions=actions, rules=rules, default=final_default, tests=tests,
-        digest=digest.hexdigest(), path=str(top),
+        digest=digest.hexdigest(), path=str(top), warnings=tuple(warnings),
+        folders=folders,
     )
 
 
@@ -352,7 +358,7 @@ def _check_profile(profile: AgencyProfile, sources: dict[str, Source], doc: Docu
 
 def _check_rules(raw: list[tuple[Rule, str, Document, int, str]], sources: dict[str, Source],
                  risks: dict[str, Risk], actions: dict[str, str], profile: AgencyProfile,
-                 problems: list[Problem]) -> list[RuleDef]:
+                 problems: list[Problem], warnings: list[Problem]) -> list[RuleDef]:
     ids: dict[str, str] = {}
     out: list[RuleDef] = []
     agreement_ids = tuple(a.id for a in profile.agreements)
@@ -389,6 +395,7 @@ def _check_rules(raw: list[tuple[Rule, str, Document, int, str]], sources: dict[
             parser = Parser(_locator(doc, path), agreement_ids)
             node = parser.parse(rule.when, ())
             problems += parser.problems
+            warnings += parser.warnings
         start, end = _window(rule, sources)
         out.append(RuleDef(rule, layer, node, start, end, pack, where))
     return out

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casebycase.errors import Problem
+from casebycase.offenses.categories import GROUPS, NARROW
 from casebycase.policy.condition import (
     AllOf,
     AnyOf,
@@ -25,7 +26,14 @@ from casebycase.policy.condition import (
     Op,
     Test,
 )
-from casebycase.policy.facts import FACTS, OFFENSE_ATTRIBUTES, UNREADABLE, Fact, Shape
+from casebycase.policy.facts import (
+    FACTS,
+    OFFENSE_ATTRIBUTES,
+    UNREADABLE,
+    Fact,
+    Shape,
+    choices_of,
+)
 
 ENUM_OPS = {"is": Op.IN, "one_of": Op.IN, "in": Op.IN, "not": Op.NOT_IN,
             "not_one_of": Op.NOT_IN, "not_in": Op.NOT_IN}
@@ -46,6 +54,8 @@ class Parser:
     locate: Locate
     agreements: tuple[str, ...] = ()
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """Conditions that hold but may not say what the author meant."""
 
     def parse(self, raw: Any, path: tuple[str | int, ...]) -> Node:
         if not isinstance(raw, dict) or not raw:
@@ -132,20 +142,31 @@ class Parser:
 
     def _values(self, spec: Fact, operand: Any, path: tuple[str | int, ...]) -> frozenset[str]:
         raw = operand if isinstance(operand, list) else [operand]
-        choices = spec.choices or self.agreements
-        out = set()
+        choices = choices_of(spec) or self.agreements
+        groups = GROUPS if spec.name == "offense.category" else {}
+        out: set[str] = set()
         for item in raw:
-            if not isinstance(item, str) or item not in choices:
-                near = difflib.get_close_matches(str(item), list(choices), n=1, cutoff=0.5)
-                hint = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(choices)}"
+            if isinstance(item, str) and item in groups:
+                out.update(groups[item])
+            elif not isinstance(item, str) or item not in choices:
+                near = difflib.get_close_matches(str(item), [*choices, *groups], n=1,
+                                                 cutoff=0.5)
+                listed = (", ".join(choices) if len(choices) <= 20 else
+                          "the ids `casebycase classify` shows (docs/offenses.md)")
+                hint = f"did you mean '{near[0]}'?" if near else f"use one of: {listed}"
                 self._bad(path, f"'{item}' is not a value of '{spec.name}'", hint)
             else:
                 out.add(item)
+        for narrow, left_out in NARROW.items() if groups else ():
+            if narrow in out and not out.intersection(left_out):
+                self.warnings.append(Problem(
+                    self.locate(path), f"'{narrow}' does not include {' or '.join(left_out)}",
+                    "name them too, or use the group 'violent' (docs/offenses.md)"))
         return frozenset(out)
 
     def _offense(self, value: Any, path: tuple[str | int, ...]) -> Node:
         if not isinstance(value, dict) or not value:
-            self._bad(path, "'offense' takes a mapping of category/level/status",
+            self._bad(path, "'offense' takes a mapping of category/level/status/entry",
                       "e.g. offense: {category: homicide, status: [charged, convicted]}")
             return AllOf(())
         attrs = []
@@ -154,7 +175,8 @@ class Parser:
             if choices is None:
                 near = difflib.get_close_matches(attr, list(OFFENSE_ATTRIBUTES), n=1)
                 self._bad((*path, attr), f"offenses have no attribute '{attr}'",
-                          f"did you mean '{near[0]}'?" if near else "use category, level, status")
+                          f"did you mean '{near[0]}'?" if near
+                          else "use category, level, status or entry")
                 continue
             spec = FACTS[f"offense.{attr}"]
             op: Op | None = Op.IN

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
-import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path

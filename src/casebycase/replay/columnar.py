@@ -47,15 +47,20 @@ def _dtype(fact: Fact) -> pl.DataType:
         case Shape.BOOL:
             return pl.Boolean()
         case Shape.SET:
-            return pl.List(pl.Enum(list(fact.choices)))
+            return pl.List(pl.Enum(list(fact.choices)) if fact.choices else pl.String())
         case Shape.NUMBER:
             return pl.Int64() if fact.name == "offense_count" else pl.Float64()
         case _:
             assert_never(fact.shape)
 
 
-OFFENSE = pl.Struct({attr: pl.Enum(list(choices)) for attr, choices in OFFENSE_ATTRIBUTES.items()})
-"""One offense as rules see it: derived category, derived level (or null), status (or null)."""
+OFFENSE = pl.Struct({attr: pl.Enum(list(choices)) if choices else pl.String()
+                     for attr, choices in OFFENSE_ATTRIBUTES.items()})
+"""One offense as rules see it: derived category, derived level (or null), status (or null),
+catalog entry (or null)."""
+OFFENSE_SETS = {attr: FACTS[f"offense.{attr}"].attr for attr in OFFENSE_ATTRIBUTES}
+"""The request-frame column of the set of each offense attribute (``category`` ->
+``categories``)."""
 
 SCHEMA: dict[str, pl.DataType] = {
     "index": pl.Int64(), "id": pl.String(), "timestamp": pl.Float64(),
@@ -99,7 +104,7 @@ def frame_of(requests: Iterable[Request]) -> pl.DataFrame:
     doc_rows: list[int] = []
     doc_values: list[str] = []
     offense_rows: list[int] = []
-    attrs: dict[str, list[str | None]] = {"category": [], "level": [], "status": []}
+    attrs: dict[str, list[str | None]] = {attr: [] for attr in OFFENSE_ATTRIBUTES}
     facts = [f.attr for f in REQUEST_FACTS if f.name != "documents"
              and f.shape is not Shape.SET]
     for i, r in enumerate(requests):
@@ -131,7 +136,7 @@ def frame_of(requests: Iterable[Request]) -> pl.DataFrame:
     return with_offense_facts(frame).select(list(SCHEMA))
 
 
-_LISTS = ("documents", "offenses", "categories", "levels", "statuses")
+_LISTS = ("documents", "offenses", *OFFENSE_SETS.values())
 
 
 def _inner(dtype: Any) -> Any:
@@ -143,21 +148,26 @@ def _grouped(long: pl.DataFrame, value: pl.Expr) -> pl.DataFrame:
 
 
 def with_offense_facts(frame: pl.DataFrame) -> pl.DataFrame:
-    """Fill ``categories``, ``levels``, ``statuses`` and ``offense_count`` from ``offenses``.
+    """Fill the offense sets (``categories``, ``levels``, ``statuses``, ``entries``) and
+    ``offense_count`` from ``offenses``.
 
     For frames built without :func:`frame_of` (bulk data): each set is the distinct non-null
-    values of that offense attribute in enum order, as :class:`Request` computes them.
+    values of that offense attribute in enum order, as :class:`Request` computes them; an
+    offense struct without an ``entry`` field has no catalog entries.
     """
     rows = frame.select(pl.int_range(pl.len()).alias("_row"), "offenses")
+    fields = {f.name for f in _inner(frame.schema["offenses"]).fields}
+    present = {attr: name for attr, name in OFFENSE_SETS.items() if attr in fields}
     sets = (rows.explode("offenses")
             .select("_row", pl.col("offenses").struct.unnest())
             .group_by("_row")
             .agg(*(pl.col(attr).drop_nulls().unique().sort().alias(name)
-                   for attr, name in (("category", "categories"), ("level", "levels"),
-                                      ("status", "statuses")))))
-    joined = rows.join(sets, on="_row", how="left").sort("_row")
+                   for attr, name in present.items())))
+    joined = rows.join(sets, on="_row", how="left").sort("_row").with_columns(
+        pl.lit([], dtype=SCHEMA[name]).alias(name)
+        for attr, name in OFFENSE_SETS.items() if attr not in fields)
     empty = [pl.col(name).fill_null(pl.lit([], dtype=joined.schema[name]))
-             for name in ("categories", "levels", "statuses")]
+             for name in OFFENSE_SETS.values()]
     facts = joined.select(
         *empty, pl.col("offenses").list.len().cast(pl.Int64).alias("offense_count"))
     return frame.with_columns(facts)

@@ -25,7 +25,7 @@ from casebycase.policy.registry import Registry
 from casebycase.request import parse_request, request_schema
 from casebycase.settings import Settings
 from casebycase.store.store import Store
-from casebycase.web import errors
+from casebycase.web import errors, pages
 from casebycase.web.inputs import check_text, checked
 
 CASE_ID = Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
@@ -117,6 +117,7 @@ def create_app(settings: Settings, store: Store | None = None,
                   description="Decide each federal immigration request case by case.")
     errors.install(app)
     app.state.store, app.state.service, app.state.users = store, service, accounts
+    pages.install(app, registry)
 
     @app.post("/api/login", tags=["auth"])
     def login(body: Login) -> dict[str, Any]:

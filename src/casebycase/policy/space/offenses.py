@@ -6,37 +6,34 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from casebycase.offenses import load_catalog
 from casebycase.policy.condition import Op, compare
-from casebycase.policy.facts import OFFENSE_ATTRIBUTES, OFFENSE_INDEX, Triple
+from casebycase.policy.facts import OFFENSE_ATTRIBUTES, OFFENSE_INDEX, Traits
 from casebycase.policy.space.axes import Axis, AxisShape, Mentions, Pattern, number_values
 from casebycase.policy.space.words import listing
+from casebycase.request import Offense
 
 Pair = tuple[int, int | None, tuple[int, ...]]
-"""(which patterns hold as a bit mask, offense count or None, offenses as triple indices)."""
+"""(which patterns hold as a bit mask, offense count or None, offenses as trait indices)."""
 
 
 @dataclass
 class Offenses:
     """Offense patterns as yes/no axes, and the offense lists that realise them."""
 
-    triples: list[Triple]
+    triples: list[Traits]
+    """Every distinct offense the patterns tell apart: (category, level, status, entry)."""
     exists: list[frozenset[int]]
     labels: list[str]
     axis_of: dict[Pattern, int | None]
     pairs: list[Pair] = field(default_factory=list)
-    """(which patterns hold as a bit mask, offense count or None, offenses as triples)."""
+    """(which patterns hold as a bit mask, offense count or None, offenses as trait indices)."""
+    written: list[dict[str, str]] = field(default_factory=list)
+    """Each offense as a request writes it (a named entry by its code, so the catalog
+    derives the same traits)."""
 
     def offenses(self, pair: Pair) -> list[dict[str, str]]:
-        out = []
-        for i in pair[2]:
-            cat, level, status = self.triples[i]
-            item = {"category": cat}
-            if level:
-                item["level"] = level
-            if status:
-                item["status"] = status
-            out.append(item)
-        return out
+        return [dict(self.written[i]) for i in pair[2]]
 
 
 def offense_model(m: Mentions, axes: dict[str, Axis]) -> Offenses:
@@ -53,8 +50,7 @@ def offense_model(m: Mentions, axes: dict[str, Axis]) -> Offenses:
     cats += spare[:1]
     levels: list[str | None] = [x for x in every["level"] if x in named["level"]]
     statuses: list[str | None] = [x for x in every["status"] if x in named["status"]]
-    triples = [(str(c), lv, st) for c, lv, st in itertools.product(cats, [*levels, None],
-                                                                     [*statuses, None])]
+    triples, written = _universe(cats, levels, statuses, sorted(named["entry"]))
     exists: list[frozenset[int]] = []
     labels: list[str] = []
     axis_of: dict[Pattern, int | None] = {}
@@ -67,7 +63,7 @@ def offense_model(m: Mentions, axes: dict[str, Axis]) -> Offenses:
             exists.append(key)
             labels.append(pattern_words(pattern))
         axis_of[pattern] = exists.index(key)
-    model = Offenses(triples, exists, labels, axis_of)
+    model = Offenses(triples, exists, labels, axis_of, written=written)
     for e, label in enumerate(labels):
         axes[f"offense:{e}"] = Axis(f"offense:{e}", AxisShape.OFFENSE, (False, True), False,
                                     label)
@@ -109,7 +105,28 @@ def offense_model(m: Mentions, axes: dict[str, Axis]) -> Offenses:
     return model
 
 
-def matches(pattern: Pattern, triple: Triple) -> bool:
+def _universe(cats: list[str | None], levels: list[str | None], statuses: list[str | None],
+              entries: list[str]) -> tuple[list[Traits], list[dict[str, str]]]:
+    """The offenses to tell apart, and how a request writes each: a given category (no
+    catalog entry), or a named entry's code, whose category and level the catalog derives."""
+    traits: list[Traits] = []
+    written: list[dict[str, str]] = []
+    for c, lv, st in itertools.product(cats, [*levels, None], [*statuses, None]):
+        traits.append((str(c), lv, st, None))
+        written.append({k: v for k, v in (("category", c), ("level", lv), ("status", st)) if v})
+    if entries:
+        catalog = load_catalog()
+        for e, lv, st in itertools.product(entries, [*levels, None], [*statuses, None]):
+            item = {k: v for k, v in (("code", catalog.statutes[e]), ("level", lv),
+                                      ("status", st)) if v}
+            found = Offense.model_validate(item).traits
+            if found not in traits:
+                traits.append(found)
+                written.append(item)
+    return traits, written
+
+
+def matches(pattern: Pattern, triple: Traits) -> bool:
     """Whether one offense matches every attribute test of the pattern."""
     return all(compare(op, triple[OFFENSE_INDEX[attr]], values) for attr, op, values in pattern)
 
@@ -117,13 +134,13 @@ def matches(pattern: Pattern, triple: Triple) -> bool:
 def pattern_words(pattern: Pattern) -> str:
     """E.g. "charged or convicted felony offense of category homicide or sexual_assault"."""
     before, after = [], []
-    for attr, op, values in sorted(pattern, key=lambda p: ("status", "level", "category")
-                                   .index(p[0])):
+    for attr, op, values in sorted(pattern, key=lambda p: ("status", "level", "category",
+                                                           "entry").index(p[0])):
         listed = listing(sorted(values))
-        if op is Op.IN and attr != "category":
+        if op is Op.IN and attr in ("status", "level"):
             before.append(listed)
         elif op is Op.IN:
-            after.append(f"of category {listed}")
+            after.append(f"of {attr} {listed}")
         else:
             after.append(f"whose {attr} is not {listed}")
     return " ".join([*before, "offense", *after])
