@@ -92,10 +92,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_AGENCIES_BY_CASE = {name.casefold(): name for name in REQUESTER_AGENCIES}
+
+
+def _agency_name(value: Any) -> Any:
+    """A requester agency in any letter case ("ice") as its canonical name ("ICE")."""
+    if isinstance(value, str):
+        return _AGENCIES_BY_CASE.get(value.casefold(), value)
+    return value
+
+
 class Requester(_Strict):
     """Who is asking."""
 
-    agency: RequesterAgency
+    agency: Annotated[RequesterAgency, BeforeValidator(_agency_name)]
     component: Component | None = None
     office: str | None = Field(default=None, max_length=200)
 
@@ -300,8 +310,8 @@ def _problem(err: Any, path: str) -> Problem:
     if kind == "literal_error":
         choices = _choices(err)
         got = err.get("input")
-        near = difflib.get_close_matches(str(got), choices, n=1, cutoff=0.5)
-        hint = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(choices)}"
+        meant = nearest(str(got), choices)
+        hint = f"did you mean '{meant}'?" if meant else f"use one of: {', '.join(choices)}"
         return Problem(path, f"'{got}' is not an allowed value", hint)
     if kind == "datetime_range":
         return Problem(path, "datetime is outside the years 1900-2200",
@@ -323,6 +333,24 @@ def _problem(err: Any, path: str) -> Problem:
     if message == DUPLICATE_DOCUMENT:
         return Problem("documents", message, "remove the repeated entry")
     return Problem(path, message, "see docs/request-format.md")
+
+
+def nearest(got: str, choices: list[str]) -> str | None:
+    """The allowed value ``got`` most likely means: the same in another letter case, then
+    one it begins (``civil`` -> ``civil_immigration``), one it contains or that contains it,
+    then the closest spelling."""
+    text = got.strip().casefold()
+    if not text:
+        return None
+    folded = {c.casefold(): c for c in choices}
+    for test in (lambda c: c == text, lambda c: c.startswith(text),
+                 lambda c: any(w.startswith(text) for w in c.split("_")),
+                 lambda c: text.startswith(c) or c in text, lambda c: text in c):
+        found = [c for c in folded if test(c)]
+        if len(found) == 1 or (found and len(text) >= 3):
+            return folded[found[0]]
+    near = difflib.get_close_matches(text, list(folded), n=1, cutoff=0.5)
+    return folded[near[0]] if near else None
 
 
 def _choices(err: Any) -> list[str]:

@@ -84,7 +84,7 @@ BAD = [
     {"received_at": "1800-01-01T00:00"},
     {"received_at": ""},
     {"purpose": "civil"},
-    {"requester.agency": "ice"},
+    {"requester.agency": "DHS"},  # letter case is forgiven ("ice" is ICE); a wrong name is not
     {"requester.component": "XYZ"},
     {"offenses[0].description": "theft", "offenses[0].status": "maybe"},
     {"offenses[1].category": "felonyish"},

@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from casebycase.cases.service import CaseService
 from casebycase.cli.shell import app, err, out
-from casebycase.settings import Settings
-from casebycase.store.store import Store
+from casebycase.cli.shell import errors as _errors
 
 audit = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit, name="audit")
@@ -18,9 +16,20 @@ app.add_typer(audit, name="audit")
 
 @audit.command("verify")
 def verify(database: Annotated[str | None, typer.Option(
-        "--database", help="Store URL (default: CASEBYCASE_DATABASE_URL)")] = None) -> None:
-    """Recompute every agency's hash chain; name the first bad event. Exit 1 if any."""
-    store = Store.open(database or Settings.from_env().database_url)
+        "--database", metavar="URL", help="Store URL (default: CASEBYCASE_DATABASE_URL)")
+        ] = None) -> None:
+    """Recompute every agency's hash chain; name the first bad event. Exit 1 if any.
+
+    Read-only: a store that does not exist is an error, never created."""
+    from casebycase.cases.service import CaseService
+    from casebycase.settings import Settings
+    from casebycase.store.database import require_existing
+    from casebycase.store.store import Store
+
+    url = database or Settings.from_env().database_url
+    with _errors():
+        require_existing(url)
+        store = Store.open(url)
     try:
         breaks = CaseService(store, lambda: dt.datetime.now(dt.UTC)).verify_audit()
     finally:

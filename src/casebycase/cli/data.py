@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from casebycase.cli.shell import app, err, out
-from casebycase.datasets import ROOT, ShippedSet, UnknownSet, find, shipped_sets
+
+if TYPE_CHECKING:
+    from casebycase.datasets import ShippedSet
 
 data = typer.Typer(help="Real data sets shipped with casebycase, with their provenance.",
                    no_args_is_help=True)
@@ -24,6 +26,8 @@ def _kib(n: int) -> str:
 
 def _checked(s: ShippedSet) -> dict[str, Any]:
     """The manifest entry with, per shipped file, whether its sha256 still matches."""
+    from casebycase.datasets import ROOT
+
     entry = s.model_dump()
     for f in entry["shipped"]:
         path = ROOT / s.name / f["file"]
@@ -35,6 +39,8 @@ def _checked(s: ShippedSet) -> dict[str, Any]:
 @data.command("list")
 def list_cmd(as_json: Json = False) -> None:
     """The shipped data sets: name, what they hold, who uses them, size, source."""
+    from casebycase.datasets import ROOT, shipped_sets
+
     sets = shipped_sets()
     if as_json:
         out.print_json(json.dumps([{
@@ -62,6 +68,8 @@ def info_cmd(
     as_json: Json = False,
 ) -> None:
     """One shipped set: source, snapshot, public-record basis, transformation, files."""
+    from casebycase.datasets import UnknownSet, find, shipped_sets
+
     try:
         s = find(name)
     except UnknownSet:

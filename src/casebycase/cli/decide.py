@@ -5,26 +5,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
-from rich.markup import escape
-from rich.table import Table
 
-from casebycase.cli.shell import app, err, out
+from casebycase.cli.shell import app, err, listing, out, print_json, say
 from casebycase.cli.shell import errors as _errors
 from casebycase.errors import CaseByCaseError, Problem, RequestError
-from casebycase.offenses import classify as classify_offense
-from casebycase.policy.compile import CompiledPack, load_pack
-from casebycase.policy.condition import describe
-from casebycase.policy.load import bundled_ids
-from casebycase.policy.recommendation import Recommendation, evaluate
-from casebycase.policy.scenarios import run_scenarios
-from casebycase.request import parse_request, request_schema
 
-PackOption = Annotated[str | None, typer.Option("--pack", "-p",
-                       help="Pack id or path (default: the request's agency).")]
+if TYPE_CHECKING:
+    from casebycase.policy.compile import CompiledPack
+    from casebycase.policy.recommendation import Recommendation
+
+PackOption = Annotated[str | None, typer.Option(
+    "--pack", "-p", metavar="PACK", help="Pack id or path (default: the request's agency).")]
+RequestFile = Annotated[str, typer.Argument(
+    metavar="FILE", help="Request file (JSON or YAML), or - for stdin")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+Packs = Annotated[list[str] | None, typer.Argument(
+    metavar="PACK...", help="Pack ids, folders or files (default: every bundled pack)")]
 
 
 def _read_request(file: str) -> dict[str, Any]:
@@ -34,6 +33,8 @@ def _read_request(file: str) -> dict[str, Any]:
     except OSError as exc:
         raise RequestError([Problem(name, f"cannot read the file: {exc.strerror}",
                                     "check the path")], title="invalid request") from None
+    import yaml
+
     try:
         data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
@@ -49,85 +50,108 @@ def _read_request(file: str) -> dict[str, Any]:
 
 
 def _recommend(file: str, pack: str | None) -> Recommendation:
+    from casebycase.policy.compile import load_pack
+    from casebycase.policy.recommendation import evaluate
+    from casebycase.request import parse_request
+
     request = parse_request(_read_request(file))
     return evaluate(request, load_pack(pack or request.agency))
 
 
 @app.command("evaluate")
-def evaluate_cmd(file: Annotated[str, typer.Argument(help="Request file (JSON or YAML) or -")],
-                 pack: PackOption = None,
-                 as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-                 ) -> None:
+def evaluate_cmd(file: RequestFile, pack: PackOption = None, as_json: JsonOption = False,
+                 trace: Annotated[bool, typer.Option(
+                     "--trace", help="Also list every rule checked (as `explain` does).")
+                 ] = False) -> None:
     """Recommend what to do with one request."""
     with _errors():
         rec = _recommend(file, pack)
     if as_json:
-        out.print_json(data=rec.to_dict())
+        print_json(rec.to_dict(trace=trace))
         return
     _print_recommendation(rec)
+    if trace:
+        _print_trace(rec)
+    else:
+        out.print()
+        say(f"Every rule checked: casebycase explain {file}", style="dim")
 
 
 def _print_recommendation(rec: Recommendation) -> None:
     colour = {"comply": "green", "partial": "yellow", "decline": "red", "refer": "cyan"}
     out.print(f"[bold {colour[rec.outcome]}]{rec.outcome.upper()}[/]  "
-              f"(pack {rec.pack.id} {rec.pack.version}, digest {rec.pack.digest[:12]})")
-    out.print(rec.explanation, markup=False)
+              f"pack {rec.pack.id} {rec.pack.version} (digest {rec.pack.digest[:12]})")
+    say(rec.explanation, hanging="")
     if rec.actions:
         out.print("\n[bold]Actions[/bold]")
         for a in rec.actions:
             by = f" by {a['by']}" if a["by"] else (" (no deadline)" if "clock" not in a else
                                                  " (deadline unknown: its anchor time is missing)")
-            out.print(f"  - {a['do']}{by}  [dim]({', '.join(a['because'])})[/dim]")
+            say(f"- {a['do']}{by} ({', '.join(a['because'])})", indent="  ", hanging="      ")
     if rec.risks:
         out.print("\n[bold]Risks[/bold]")
         for r in rec.risks:
-            out.print(f"  - {r['code']}: {r['says']}", markup=False)
-    out.print("\n[bold]Rules[/bold] " + ", ".join(rec.rules))
+            say(f"- {r['code']}: {r['says']}", indent="  ", hanging="    ")
+    out.print("\n[bold]Rules[/bold]")
+    say(", ".join(rec.rules), indent="  ", hanging="  ")
     out.print("[bold]Citations[/bold]")
     for c in rec.decision.citations:
         section = f" {c['section']}" if c["section"] else ""
         quote = f' — "{c["text"]}"' if c["text"] else ""
-        out.print(f"  - {c['source']}{section}{quote}", markup=False)
+        say(f"- {c['source']}{section}{quote}", indent="  ", hanging="    ")
+
+
+def _print_trace(rec: Recommendation) -> None:
+    rows = rec.trace()
+    matched = sum(1 for r in rows if r["matched"])
+    out.print(f"\n[bold]Every rule checked[/bold] ({matched} of {len(rows)} matched; "
+              "most authoritative layer first)")
+    for row in rows:
+        flags = ", ".join(x for x in (row["layer"], "binding" if row["binding"] else "",
+                                      row["outcome"] or "") if x)
+        style = "bold" if row["role"] == "decided" else ("dim" if not row["matched"] else "")
+        say(f"{row['rule']} ({flags}): {row['role']}", indent="  ", hanging="      ",
+            style=style)
+        say(f"when {row['when']}", indent="      ", hanging="        ", style="dim")
+    for o in rec.decision.overridden:
+        say(f"overridden: {o.rule} by {o.by} ({o.why})", hanging="  ")
 
 
 @app.command()
-def explain(file: Annotated[str, typer.Argument(help="Request file (JSON or YAML) or -")],
-            pack: PackOption = None) -> None:
+def explain(file: RequestFile, pack: PackOption = None, as_json: JsonOption = False) -> None:
     """The full reasoning: every rule checked, which fired, which were overridden and why."""
     with _errors():
         rec = _recommend(file, pack)
+    if as_json:
+        print_json(rec.to_dict(trace=True))
+        return
     _print_recommendation(rec)
-    table = Table(title="Every rule checked", show_lines=False)
-    for col in ("rule", "layer", "binding", "outcome", "part played", "conditions"):
-        table.add_column(col, overflow="fold")
-    for row in rec.trace():
-        style = "bold" if row["role"] == "decided" else ("dim" if not row["matched"] else "")
-        cells = (row["rule"], row["layer"], "yes" if row["binding"] else "",
-                 row["outcome"] or "-", row["role"], row["when"])
-        table.add_row(*(escape(c) for c in cells), style=style)
-    out.print(table)
-    for o in rec.decision.overridden:
-        out.print(f"overridden: {o.rule} by {o.by} ({o.why})", markup=False)
+    _print_trace(rec)
 
 
 @app.command()
-def packs() -> None:
-    """List the bundled packs."""
-    table = Table("pack", "version", "title", "rules", "extends")
+def packs(as_json: JsonOption = False) -> None:
+    """List the bundled packs (tab-separated when piped)."""
+    from casebycase.policy.catalog import pack_headers
+
     with _errors():
-        for pid in bundled_ids():
-            p = load_pack(pid)
-            table.add_row(pid, p.version, p.pack.title, str(len(p.rules)),
-                          " > ".join(reversed(p.pack.chain[:-1])))
-    out.print(table)
+        rows = [(h.id, h.version, h.title, h.rules, " > ".join(h.bases))
+                for h in pack_headers()]
+    if as_json:
+        print_json([{"pack": i, "version": v, "title": t, "rules": n,
+                     "extends": b.split(" > ") if b else []} for i, v, t, n, b in rows])
+        return
+    listing(("pack", "version", "title", "rules", "extends"), rows)
 
 
 @app.command()
-def show(pack: Annotated[str, typer.Argument(help="Pack id or path")],
+def show(pack: Annotated[str, typer.Argument(metavar="PACK", help="Pack id or path")],
          source: Annotated[bool, typer.Option(
              "--source", help="Print the Python the pack compiles to, and its constants")
          ] = False) -> None:
     """A pack's profile, sources and rules as readable text."""
+    from casebycase.policy.compile import load_pack
+
     with _errors():
         p = load_pack(pack)
     if source:
@@ -141,6 +165,8 @@ def show(pack: Annotated[str, typer.Argument(help="Pack id or path")],
 
 
 def _print_pack(p: CompiledPack) -> None:
+    from casebycase.policy.condition import describe
+
     pk = p.pack
     out.print(f"[bold]{pk.title}[/bold]  ({pk.id} {pk.version}, digest {pk.digest[:12]})")
     if pk.summary:
@@ -185,8 +211,11 @@ def _print_pack(p: CompiledPack) -> None:
 
 
 @app.command()
-def check(paths: Annotated[list[str], typer.Argument(help="Pack ids, folders or files")]) -> None:
+def check(paths: Annotated[list[str], typer.Argument(
+        metavar="PACK...", help="Pack ids, folders or files")]) -> None:
     """Validate packs: every problem with file:line:column and a hint."""
+    from casebycase.policy.compile import load_pack
+
     failed = False
     for path in paths:
         try:
@@ -203,9 +232,12 @@ def check(paths: Annotated[list[str], typer.Argument(help="Pack ids, folders or 
 
 
 @app.command("test")
-def test_cmd(paths: Annotated[list[str] | None, typer.Argument(
-        help="Pack ids, folders or files (default: every bundled pack)")] = None) -> None:
+def test_cmd(paths: Packs = None) -> None:
     """Run the packs' scenario tests and report rule coverage."""
+    from casebycase.policy.compile import load_pack
+    from casebycase.policy.load import bundled_ids
+    from casebycase.policy.scenarios import run_scenarios
+
     failed = False
     for path in paths or bundled_ids():
         with _errors():
@@ -228,12 +260,16 @@ def test_cmd(paths: Annotated[list[str] | None, typer.Argument(
 
 
 @app.command()
-def classify(description: Annotated[str | None, typer.Argument(help="Charge text")] = None,
-             code: Annotated[str | None, typer.Option("--code", help="Statute citation")] = None,
-             level: Annotated[str | None, typer.Option("--level", help="Level as written")] = None,
-             as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-             ) -> None:
+def classify(description: Annotated[str | None, typer.Argument(
+                 metavar="TEXT", help="Charge text")] = None,
+             code: Annotated[str | None, typer.Option(
+                 "--code", metavar="CITATION", help="Statute citation")] = None,
+             level: Annotated[str | None, typer.Option(
+                 "--level", metavar="LEVEL", help="Level as written")] = None,
+             as_json: JsonOption = False) -> None:
     """What the offense catalog derives from a charge text and/or statute code."""
+    from casebycase.offenses import classify as classify_offense
+
     if description is None and code is None:
         err.print("error: give a charge text, --code, or both (e.g. --code 'RSMo 566.209')")
         raise typer.Exit(2)
@@ -242,7 +278,7 @@ def classify(description: Annotated[str | None, typer.Argument(help="Charge text
             "citation": found.citation, "title": found.title, "matched_by": found.matched_by,
             "is_hold": found.is_hold}
     if as_json:
-        out.print_json(data=data)
+        print_json(data)
         return
     for key, value in data.items():
         out.print(f"{key:>10}: {value}", markup=False)
@@ -251,4 +287,6 @@ def classify(description: Annotated[str | None, typer.Argument(help="Charge text
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the request format."""
-    out.print_json(data=request_schema())
+    from casebycase.request import request_schema
+
+    print_json(request_schema())

@@ -3,32 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from casebycase.cli.shell import app, err, out
+from casebycase.cli.shell import app, err, out, plain_line, print_json
 from casebycase.cli.shell import errors as _errors
-from casebycase.datasets import ROOT as SHIPPED
-from casebycase.replay.agencies import STATES, Agency, build_directory
-from casebycase.replay.importers import DATASETS, load_dataset
-from casebycase.replay.run import ENGINES, replay, scenario
-from casebycase.replay.summary import markdown, summarize, write
+
+if TYPE_CHECKING:
+    from casebycase.replay.agencies import Agency, Directory
 
 DATA_ENV = "CASEBYCASE_DATA_DIR"
+DATASET_NAMES = ("travis", "pa", "mn-sample", "boone-roster")
+"""``replay.importers.DATASETS``, named here so that help needs no Polars (a test checks)."""
+ENGINE_NAMES = ("row", "columnar")
 
 DataOption = Annotated[Path | None, typer.Option(
-    "--data", help=f"Folder of raw data sets, one folder per set (default: ${DATA_ENV}, "
+    "--data", metavar="DIR",
+    help=f"Folder of raw data sets, one folder per set (default: ${DATA_ENV}, "
                    "else the data shipped with casebycase: see `casebycase data list`).")]
 
 
 def _data_dir(data: Path | None) -> Path:
+    from casebycase.datasets import ROOT as SHIPPED
+
     if data is not None:
         return data
     env = os.environ.get(DATA_ENV)
@@ -47,20 +48,36 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 @app.command("replay")
 def replay_cmd(
-    dataset: Annotated[str, typer.Argument(help=f"Data set: {', '.join(DATASETS)}")],
+    dataset: Annotated[str, typer.Argument(
+        metavar="DATASET", help=f"Data set: {', '.join(DATASET_NAMES)}")],
     pack: Annotated[list[str], typer.Option(
-        "--pack", "-p", help="Pack id, or PACK@YYYY-MM-DD for the rules in force that day; "
+        "--pack", "-p", metavar="PACK[@DATE]",
+        help="Pack id, or PACK@YYYY-MM-DD for the rules in force that day; "
                              "repeat for several.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the results.")],
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder for the results.")],
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="Apply the rules in force on this date (YYYY-MM-DD) to every request "
+        "--as-of", metavar="DATE",
+        help="Apply the rules in force on this date (YYYY-MM-DD) to every request "
                         "(default: each request's own date).")] = None,
     data: DataOption = None,
     engine: Annotated[str, typer.Option(
-        "--engine", help="row (one request at a time, default) or columnar (Polars; for "
+        "--engine", metavar="ENGINE",
+        help="row (one request at a time, default) or columnar (Polars; for "
                          "very large data sets); both give the same results.")] = "row",
 ) -> None:
     """Evaluate every request of a real data set under each pack; write and print a summary."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from casebycase.replay.importers import load_dataset
+    from casebycase.replay.run import ENGINES, replay, scenario
+    from casebycase.replay.summary import markdown, summarize, write
+
     if engine not in ENGINES:
         err.print(f"error: --engine: '{engine}' is not an engine (use columnar or row)")
         raise typer.Exit(2)
@@ -92,11 +109,16 @@ def replay_cmd(
 
 @app.command("agencies")
 def agencies_cmd(
-    state: Annotated[str, typer.Option("--state", help="Two-letter state code.")] = "MO",
+    state: Annotated[str, typer.Option(
+        "--state", metavar="STATE", help="Two-letter state code.")] = "MO",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     data: DataOption = None,
 ) -> None:
-    """Agencies on ICE's 287(g) lists: agreements (JEM/TFM/WSO), since when, FBI roster type."""
+    """Agencies on ICE's 287(g) lists: agreements (JEM/TFM/WSO), since when, FBI roster type.
+
+    On a terminal a table; piped, tab-separated lines (a header first); then the totals."""
+    from casebycase.replay.agencies import STATES, build_directory
+
     if state.upper() not in STATES:
         err.print(f"error: unknown state code {state!r} (use a two-letter code such as MO)")
         raise typer.Exit(2)
@@ -107,8 +129,25 @@ def agencies_cmd(
                   f"(pass --data DIR or set {DATA_ENV})")
         raise typer.Exit(2)
     if as_json:
-        out.print_json(json.dumps(directory.to_dict()))
+        print_json(directory.to_dict())
         return
+    if not out.is_terminal:  # piped: one tab-separated line per agency, names never cut
+        _print_plain(directory.agencies)
+        out.print()
+    else:
+        _print_table(directory)
+    for line in _totals(directory.agencies, directory.newest):
+        out.print(line, markup=False)
+    out.print("Spelling and format quirks handled:", markup=False)
+    for quirk, n in directory.quirks.most_common():
+        out.print(f"  - {quirk}: {n}", markup=False)
+
+
+def _print_table(directory: Directory) -> None:
+    from rich.table import Table
+
+    from casebycase.replay.agencies import STATES
+
     table = Table(title=f"287(g) agreements, {STATES[directory.state].title()} "
                         f"(newest ICE list {directory.newest})")
     for col in ("agency", "county", "JEM", "TFM", "WSO", "FBI roster"):
@@ -117,21 +156,27 @@ def agencies_cmd(
         fbi = f"{a.fbi.type} {a.fbi.ori}" if a.fbi else "not found"
         table.add_row(a.name, a.county, *(_cell(a, m) for m in ("JEM", "TFM", "WSO")), fbi)
     out.print(table)
-    for line in _totals(directory.agencies, directory.newest):
-        out.print(line, markup=False)
-    out.print("Spelling and format quirks handled:", markup=False)
-    for quirk, n in directory.quirks.most_common():
-        out.print(f"  - {quirk}: {n}", markup=False)
 
 
-def _cell(a: Agency, model: str) -> str:
+def _print_plain(agencies: list[Agency]) -> None:
+    columns = ["agency", "county", "JEM", "TFM", "WSO", "FBI roster"]
+    plain_line("\t".join(columns))
+    for a in agencies:
+        fbi = f"{a.fbi.type} {a.fbi.ori}" if a.fbi else "not found"
+        cells = [a.name, a.county, *(_cell(a, m, plain=True) for m in ("JEM", "TFM", "WSO")),
+                 fbi]
+        plain_line("\t".join(c or "" for c in cells))
+
+
+def _cell(a: Agency, model: str, plain: bool = False) -> str:
     ag = a.agreements.get(model)
     pending = a.pending.get(model)
     if ag is None:
         return f"pending {pending[0]}..{pending[1]}" if pending else ""
     text = f"signed {ag.signed or '?'}, listed {ag.first_seen}"
     if not ag.current:
-        text += f" [dim](dropped after {ag.last_seen})[/dim]"
+        dropped = f"(dropped after {ag.last_seen})"
+        text += f" {dropped}" if plain else f" [dim]{dropped}[/dim]"
     return text
 
 

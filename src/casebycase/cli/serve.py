@@ -12,7 +12,6 @@ import typer
 from casebycase.cli.shell import app, out
 from casebycase.cli.shell import errors as _errors
 from casebycase.settings import Settings
-from casebycase.store.store import Store
 
 
 @app.command()
@@ -23,6 +22,7 @@ def serve(demo: Annotated[bool, typer.Option(
     """Serve the REST API (database: CASEBYCASE_DATABASE_URL; OpenAPI at /openapi.json)."""
     import uvicorn
 
+    from casebycase.store.store import Store
     from casebycase.web.app import create_app
 
     settings = Settings.from_env()
@@ -40,6 +40,7 @@ def serve(demo: Annotated[bool, typer.Option(
 
 def _seed_demo(url: str) -> None:
     from casebycase.demo import seed
+    from casebycase.store.store import Store
 
     store = Store.open(url)
     try:

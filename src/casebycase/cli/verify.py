@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from casebycase.cli.shell import app, out
+from casebycase.cli.shell import app, out, print_json
 from casebycase.cli.shell import errors as _errors
 from casebycase.errors import CaseByCaseError, Problem
-from casebycase.policy.diff import Change, Comparison, diff
-from casebycase.policy.load import bundled_ids
-from casebycase.policy.verify import Verification, verify
+
+if TYPE_CHECKING:
+    from casebycase.policy.diff import Change, Comparison
+    from casebycase.policy.verify import Verification
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 TITLES = {"gap": "gap", "conflict": "conflict", "dead_rule": "dead rule",
@@ -24,10 +25,13 @@ TITLES = {"gap": "gap", "conflict": "conflict", "dead_rule": "dead rule",
 
 @app.command("verify")
 def verify_cmd(packs: Annotated[list[str] | None, typer.Argument(
-        help="Pack ids, folders or files (default: every bundled pack)")] = None,
-        as_json: JsonOption = False) -> None:
+        metavar="PACK...", help="Pack ids, folders or files (default: every bundled pack)")
+        ] = None, as_json: JsonOption = False) -> None:
     """Check packs over every request they can tell apart: gaps, conflicts, dead rules, rules
     overridden everywhere, rules that would restrict status communication (exit 1 if any)."""
+    from casebycase.policy.load import bundled_ids
+    from casebycase.policy.verify import verify
+
     reports: list[tuple[Verification, float]] = []
     for pack in packs or bundled_ids():
         start = time.perf_counter()
@@ -35,7 +39,7 @@ def verify_cmd(packs: Annotated[list[str] | None, typer.Argument(
             report = verify(pack)
         reports.append((report, time.perf_counter() - start))
     if as_json:
-        out.print_json(data=[r.to_dict() for r, _ in reports])
+        print_json([r.to_dict() for r, _ in reports])
     else:
         for report, seconds in reports:
             _print_verification(report, seconds)
@@ -71,22 +75,27 @@ def _print_example(example: dict[str, Any]) -> None:
 
 
 @app.command("diff")
-def diff_cmd(old: Annotated[str, typer.Argument(help="Pack id or path: the old side")],
+def diff_cmd(old: Annotated[str, typer.Argument(
+                 metavar="OLD", help="Pack id or path: the old side")],
              new: Annotated[str | None, typer.Argument(
+                 metavar="NEW",
                  help="Pack id or path: the new side (default: OLD, at a second --at date)")
              ] = None,
              at: Annotated[list[str] | None, typer.Option(
-                 "--at", help="Decision date YYYY-MM-DD; give it twice for the old and the new "
+                 "--at", metavar="DATE",
+                 help="Decision date YYYY-MM-DD; give it twice for the old and the new "
                               "side, once for both")] = None,
              as_json: JsonOption = False) -> None:
     """Where two packs, or one pack at two dates, recommend differently: the regions of
     requests whose outcome or actions change, each with an example (exit 1 if any)."""
+    from casebycase.policy.diff import diff
+
     start = time.perf_counter()
     with _errors():
         dates = _dates(at or [], new is None)
         result = diff(old, new or old, dates)
     if as_json:
-        out.print_json(data=result.to_dict())
+        print_json(result.to_dict())
     else:
         _print_comparison(result, time.perf_counter() - start)
     if result.changes:

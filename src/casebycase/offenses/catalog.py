@@ -205,16 +205,30 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
+class _FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same with libyaml's parser when present; errors are re-read with the first."""
+
+
+_FastStrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def _parse(loader_class: type[yaml.SafeLoader], text: str) -> tuple[Any, yaml.Node | None]:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
 def _read_yaml(path: Path | Traversable, name: str) -> tuple[Any, list[int]]:
     """Parse one file; return the data and the line of each item of its ``entries`` list."""
     text = path.read_text(encoding="utf-8")
     try:
-        loader = _StrictLoader(text)
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+            data, node = _parse(_FastStrictLoader, text)
+        except yaml.YAMLError:
+            data, node = _parse(_StrictLoader, text)  # its messages are the documented ones
     except yaml.YAMLError as exc:
         where, why = name, str(exc)
         if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:

@@ -107,17 +107,27 @@ class Pack:
     actions: dict[str, str]
     rules: list[RuleDef]
     default: Default
-    tests: list[TestDef]
+    written_tests: list[TestDef]
     digest: str
     path: str
     warnings: tuple[Problem, ...] = ()
     """What ``check`` reports without refusing the pack (e.g. a narrow category)."""
     folders: tuple[Path, ...] = ()
     """The folders of the pack files read (each may hold a ``sources/`` folder of texts)."""
+    tests_file: Path | None = None
     profile: Profile = field(init=False)
+    _file_tests: list[TestDef] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.profile = build_profile(self.agency)
+
+    @property
+    def tests(self) -> list[TestDef]:
+        """Scenario tests: those in the pack file, then its tests.yaml (read on first use)."""
+        if self._file_tests is None:
+            self._file_tests = (_read_tests(self.tests_file, self.id)
+                                if self.tests_file else [])
+        return [*self.written_tests, *self._file_tests]
 
     @property
     def zone(self) -> ZoneInfo:
@@ -212,12 +222,14 @@ def _read_file(path: Path) -> tuple[PackFile, Document, list[TestDef]]:
     pack_file = _validate(PackFile, doc.data, doc)
     tests = [TestDef(s, doc.where(("tests", i)), pack_file.pack)
              for i, s in enumerate(pack_file.tests)]
-    tests_path = path.parent / TESTS_FILE
-    if path.name == PACK_FILE and tests_path.is_file():
-        tdoc = read_yaml(tests_path.read_text(encoding="utf-8"), _shown(tests_path))
-        scenarios = _validate(TypeAdapter(list[Scenario]), tdoc.data, tdoc)
-        tests += [TestDef(s, tdoc.where((i,)), pack_file.pack) for i, s in enumerate(scenarios)]
     return pack_file, doc, tests
+
+
+def _read_tests(tests_path: Path, pack: str) -> list[TestDef]:
+    """The scenarios of a pack's tests.yaml (read only when tests are asked for)."""
+    tdoc = read_yaml(tests_path.read_text(encoding="utf-8"), _shown(tests_path))
+    scenarios = _validate(TypeAdapter(list[Scenario]), tdoc.data, tdoc)
+    return [TestDef(s, tdoc.where((i,)), pack) for i, s in enumerate(scenarios)]
 
 
 def _shown(path: Path) -> str:
@@ -334,10 +346,15 @@ def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path,
     return Pack(
         id=last.pack, version=last.version, title=last.title, summary=last.summary,
         chain=tuple(p.pack for p, _, _ in chain), agency=profile, sources=sources,
-        risks=risks, actions=actions, rules=rules, default=final_default, tests=tests,
-        digest=digest.hexdigest(), path=str(top), warnings=tuple(warnings),
-        folders=folders,
+        risks=risks, actions=actions, rules=rules, default=final_default,
+        written_tests=tests, digest=digest.hexdigest(), path=str(top),
+        warnings=tuple(warnings), folders=folders, tests_file=_tests_file(top),
     )
+
+
+def _tests_file(top: Path) -> Path | None:
+    path = top.parent / TESTS_FILE
+    return path if top.name == PACK_FILE and path.is_file() else None
 
 
 def _check_profile(profile: AgencyProfile, sources: dict[str, Source], doc: Document,

@@ -15,13 +15,14 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from casebycase.errors import PackError, Problem
+from casebycase.policy.document import FAST_LOADER
 
 Authority = Literal["statute", "regulation", "case", "form", "policy", "agreement", "report",
                     "proposal"]
@@ -123,7 +124,7 @@ def host_of(url: str) -> str:
 @functools.cache
 def official_hosts() -> frozenset[str]:
     """The documented allow-list of official publishers' hosts."""
-    raw = yaml.safe_load((_bundled() / HOSTS_FILE).read_text(encoding="utf-8"))
+    raw = _load((_bundled() / HOSTS_FILE).read_text(encoding="utf-8"))
     return frozenset(str(h["host"]).lower().removeprefix("www.") for h in raw["hosts"])
 
 
@@ -136,6 +137,15 @@ def _bundled() -> Path:
     return Path(str(resources.files("casebycase") / "sources"))
 
 
+def _load(text: str) -> Any:
+    """YAML with libyaml when present; a syntax error is re-read with the pure-Python parser,
+    whose message is the documented one."""
+    try:
+        return yaml.load(text, Loader=FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 @functools.cache
 def _read_folder(folder: Path) -> tuple[StoredText, ...]:
     out = []
@@ -143,7 +153,7 @@ def _read_folder(folder: Path) -> tuple[StoredText, ...]:
         if path.name.startswith("_"):
             continue
         try:
-            out.append(StoredText.model_validate(yaml.safe_load(path.read_text("utf-8"))))
+            out.append(StoredText.model_validate(_load(path.read_text("utf-8"))))
         except Exception as exc:  # a broken library file is a pack error, with its file
             raise PackError([Problem(str(path), f"not a valid source text: {exc}",
                                      "see casebycase/sources/README.md")],

@@ -8,8 +8,39 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from casebycase.errors import CaseByCaseError, Problem
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreMissing(CaseByCaseError):
+    """A command that only reads was pointed at a SQLite file that does not exist."""
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    name = parsed.database or ""
+    if not parsed.drivername.startswith("sqlite") or name in ("", ":memory:"):
+        return None
+    if name.startswith("file:"):  # URI filename (?uri=true)
+        name = name.removeprefix("file:").split("?", 1)[0]
+        if name in ("", ":memory:") or "mode=memory" in (parsed.database or ""):
+            return None
+    return Path(name)
+
+
+def require_existing(url: str) -> None:
+    """Raise :class:`StoreMissing` unless the store exists: opening a SQLite URL creates the
+    file, which a command that only reads must never do."""
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise StoreMissing([Problem(str(path), "no case store at this path (a command that "
+                                    "only reads never creates one)",
+                                    "pass --database URL or set CASEBYCASE_DATABASE_URL to the "
+                                    "store to read")], title="no case store")
 
 
 def engine_for(url: str) -> Engine:
