@@ -123,6 +123,8 @@ class Subject(_Strict):
     unlawfully_present: StrictBool = False
     juvenile: StrictBool = False
     victim_or_witness: StrictBool = False
+    witness_only: StrictBool = False
+    proof_of_status: StrictBool = False
 
 
 class Offense(_Strict):

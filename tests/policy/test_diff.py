@@ -22,6 +22,8 @@ LISTED = ("charged or convicted felony offense of category homicide, human_traff
           "sex_trafficking or sexual_assault")
 UNWARRANTED = ("detainers from ICE, without a judge-signed warrant, with no court_order or "
                "judicial_warrant document; for a subject in custody")
+NO_PROOF = "whose status is not established, who has not provided proof of status"
+EXACT = "tx:pc-19.02, tx:pc-19.03, tx:pc-20A.02, tx:pc-20A.02-sex or tx:pc-22.021"
 
 OLD = """pack: {id}
 version: "1"
@@ -87,19 +89,32 @@ def _rows(changes: list[Change]) -> list[tuple[str, str, str, tuple[str, ...], t
 def test_travis_before_and_under_sb4() -> None:
     result = diff(TRAVIS, TRAVIS, (dt.date(2017, 3, 1), dt.date(2018, 6, 1)))
     assert (result.old, result.new) == (f"{TRAVIS} at 2017-03-01", f"{TRAVIS} at 2018-06-01")
-    added = (HOLD_287_7D, I247A, "serve_detainer_on_subject")
-    assert _rows(result.outcomes) == [
-        (f"{UNWARRANTED}; with no {LISTED}; with no charged or convicted offense of category "
-         "child_exploitation", "decline", "comply", added, ()),
-        (f"{UNWARRANTED}; with no {LISTED}; with some charged or convicted offense of category "
-         "child_exploitation", "refer", "comply", added, ("sheriff_case_review",)),
+    # SB 4's mandate (art. 2.251) applies unless the person proved lawful status (2.251(b)),
+    # and it adds telling the person they are held on a detainer (2.251(a)(2)); what the
+    # county policy did before depended on the exact offense (its Penal Code section)
+    added = ("inform_held_on_detainer",)
+    base = f"{UNWARRANTED}, {NO_PROOF}; with no charged or convicted offense of entry {EXACT}"
+    assert [(c.old, c.new, c.added, c.removed) for c in result.outcomes] == [
+        ("decline", "comply", added, ()),
+        ("refer", "comply", added, ("confirm_listed_offense",)),
+        ("refer", "comply", added, ("sheriff_case_review",)),
+        ("refer", "comply", added, ("sheriff_case_review",)),
+        ("refer", "comply", added, ("sheriff_case_review",)),
     ]
-    # the I-247A's calendar-hour limit (source effective 2017-04-02) now applies to every
-    # detainer that is honored
+    assert all(c.region.startswith(base) for c in result.outcomes)
+    assert result.outcomes[3].region.endswith(
+        "with some charged or convicted offense of entry tx:pc-20.05 or tx:pc-20.06")
+    # the I-247A's own calendar-hour limit (source effective 2017-04-02) now applies to an
+    # honored I-247A, or to a detainer whose form is not stated; a judge's warrant has none
+    honored = ("release_if_not_collected_i247a (48 h after subject.release_at)",
+               "serve_detainer_on_subject")
+    listed = f"for a subject in custody; with some charged or convicted offense of entry {EXACT}"
     assert _rows(result.actions) == [
-        ("detainers from ICE; for a subject in custody", "", "", (I247A,), ()),
-        ("detainers with a judge-signed warrant", "", "", (I247A,), ()),
-        ("detainers with document court_order or judicial_warrant", "", "", (I247A,), ()),
+        ("detainers from ICE, without a judge-signed warrant, with document I-247A, with no "
+         f"court_order or judicial_warrant document; {listed}", "", "", honored, ()),
+        ("detainers from ICE, without a judge-signed warrant, with no I-247, I-247D, I-247N, "
+         f"I-247X, court_order or judicial_warrant document; {listed}", "", "", honored, ()),
+        (f"detainers from ICE; for a subject in custody, {NO_PROOF}", "", "", added, ()),
     ]
     pack = load_pack(TRAVIS)
     _reproduced(result, pack, pack)
@@ -136,10 +151,18 @@ def test_layer_pack_is_read_with_the_agency_profile() -> None:
     assert result.notes == [f"federal has no agency profile: it is read with the profile of "
                             f"{TRAVIS}"]
     assert [(c.old, c.new) for c in result.outcomes] == [
+        ("refer", "comply"), ("refer", "comply"), ("refer", "decline"), ("refer", "decline"),
         ("refer", "comply"), ("refer", "decline"), ("refer", "comply")]
-    assert result.outcomes[1].region == (
-        f"{UNWARRANTED}; with no {LISTED}; with no charged or convicted offense of category "
-        "child_exploitation; on dates from 2017-02-01 to 2017-09-24")
+    assert result.outcomes[5].region.startswith(
+        f"{UNWARRANTED}; with no charged or convicted offense of entry {EXACT}")
+    assert result.outcomes[5].region.endswith("on dates from 2017-02-01 to 2017-09-24")
+    assert result.outcomes[6].region == (
+        f"{UNWARRANTED}; with some charged or convicted offense of entry {EXACT}; on dates from "
+        "2017-02-01")
+    # the practice before 2017 is dated from the jail's first detainer record, and an I-247N
+    # alone (notification only) is not honored as a hold
+    assert result.outcomes[0].region.endswith("on dates from 1991-08-17 to 2017-01-31")
+    assert "with no I-247N, court_order or judicial_warrant document" in result.outcomes[0].region
 
 
 def test_cli_diff_exit_codes_and_json() -> None:
@@ -149,7 +172,7 @@ def test_cli_diff_exit_codes_and_json() -> None:
     result = runner.invoke(app, ["diff", TRAVIS, "--at", "2017-03-01", "--at", "2018-06-01",
                                  "--json"])
     data = json.loads(result.stdout)
-    assert data["changed_combinations"] == 928 and len(data["changes"]) == 5
+    assert data["changed_combinations"] == 72064 and len(data["changes"]) == 8
     assert data["changes"][0]["old"] == "decline" and data["changes"][0]["new"] == "comply"
     result = runner.invoke(app, ["diff", TRAVIS, TRAVIS])
     assert result.exit_code == 0 and "0 change(s)" in result.output

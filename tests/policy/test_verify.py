@@ -101,13 +101,44 @@ def test_rule_overridden_everywhere() -> None:
 
 
 def test_rule_restricting_status_communication_even_when_overridden() -> None:
-    pack, f = _only("status.yaml")
-    assert (f.kind, f.rules) == ("restricts_status_communication", ("sts.no-status-checks",))
-    assert f.region == ("status checks from ICE",)
-    rec = _replay(pack, f)
+    pack = load_pack(BROKEN / "status.yaml")
+    findings = verify(pack).findings
+    assert [(f.kind, f.rules, f.region) for f in findings] == [
+        ("restricts_status_communication", ("sts.no-status-checks",), ("status checks from ICE",)),
+        ("restricts_status_communication", ("sts.no-status-checks",),
+         ("status checks from internal",)),
+    ]
+    dhs, officer = findings
+    rec = _replay(pack, dhs)
     assert rec.request.kind == "status_check"
     assert rec.request.requester.agency in ("ICE", "CBP", "USCIS")
     assert "sts.no-status-checks" in [o.rule for o in rec.decision.overridden]
+    rec = _replay(pack, officer)
+    assert (rec.request.requester.agency, rec.outcome) == ("internal", "decline")
+    assert rec.decision.deciding == "sts.no-status-checks"
+
+
+def test_rules_restricting_officers_own_checks_and_notices() -> None:
+    """An officer's own status check or notice (requester internal) is protected too
+    (8 U.S.C. 1373(a)-(b), RSMo 650.475.3): declining it is reported; referring it to a
+    person, or doing it, is not."""
+    pack = load_pack(BROKEN / "officer.yaml")
+    findings = verify(pack).findings
+    assert [(f.kind, f.rules, f.region) for f in findings] == [
+        ("restricts_status_communication", ("off.no-check-before-arrest",),
+         ("status checks from internal; for a subject not charged",)),
+        ("restricts_status_communication", ("off.no-notice-without-arrest",),
+         ("custody reviews for a subject not charged",)),
+    ]
+    check, notice = findings
+    assert "officer's own status check or notice" in check.says
+    assert "RSMo 650.475.3" in check.says and "1373" in check.says
+    for f, kind, rule in ((check, "status_check", "off.no-check-before-arrest"),
+                          (notice, "custody_review", "off.no-notice-without-arrest")):
+        rec = _replay(pack, f)
+        assert (rec.request.kind, rec.request.requester.agency) == (kind, "internal")
+        assert rec.request.subject.charged is False
+        assert (rec.outcome, rec.decision.deciding) == ("decline", rule)
 
 
 @pytest.mark.parametrize("pack", bundled_ids())

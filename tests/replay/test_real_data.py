@@ -33,7 +33,9 @@ def test_travis_replayed_under_five_scenarios(real: Path, tmp_path: Path) -> Non
         assert sum(counts.values()) == 9533
     assert summary["outcomes"][f"{TRAVIS}@2018-06-01"]["comply"] == 9533  # SB 4
     county = summary["outcomes"][f"{TRAVIS}@2017-03-01"]
-    assert county["decline"] > 9000 and county["comply"] > 100
+    # the importer gives each offense's category, not its statute, so an offense in a listed
+    # category is confirmed first (refer) rather than honored on the category alone
+    assert county["decline"] > 9000 and county["refer"] > 100
     assert summary["outcomes"]["columbia-pd"]["decline"] == 9533
     assert summary["scenarios"]["columbia-pd"]["as_of"] == "2026-11-30"
     assert sum(p["requests"] for p in summary["patterns"]) == 9533

@@ -103,7 +103,9 @@ def test_deadlines_due_and_overdue(service: CaseService, clock: Clock) -> None:
     stored = {d["action"]: d for d in case["deadlines"]}
     # 48 hours from booking (2026-03-05 02:10 CST) to verify status (RSMo 544.472)
     assert stored["verify_status"]["due_at"] == "2026-03-07T08:10:00+00:00"
-    assert {"release_if_not_collected_i247a", "release_if_not_collected_287_7d"} <= set(stored)
+    # an I-247A's own calendar 48 hours govern its hold (8 CFR 287.7(d) is only a ceiling)
+    assert "release_if_not_collected_i247a" in stored
+    assert "release_if_not_collected_287_7d" not in stored
     clock.now = dt.datetime(2026, 3, 7, 9, 0, tzinfo=dt.UTC)
     due = service.due(OFFICER, within=dt.timedelta(days=7))
     overdue = {d.action for d in due if d.overdue}

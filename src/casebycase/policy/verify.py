@@ -1,6 +1,7 @@
 """Verifying a pack over its whole request space: gaps, conflicts, dead rules, rules
 overridden everywhere, and agency or agreement rules that would restrict status
-communication with DHS (see docs/verify.md).
+communication with DHS, whether DHS asks or an officer checks or notifies on their own
+(see docs/verify.md).
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ from casebycase.policy.space import Cell, Side, Space, join_kinds
 STATUS_REQUESTERS = frozenset({"ICE", "CBP", "USCIS"})
 """Requesters whose status requests 8 U.S.C. 1373 and RSMo 67.307 protect."""
 RESTRICTING = frozenset({"decline", "partial", "refer"})
+OFFICER = "internal"
+"""The requester of an officer's own status check or notice to DHS."""
+OFFICER_KINDS = frozenset({"status_check", "custody_review"})
+"""Officer-initiated requests that send status to DHS or ask DHS for it: a status check and
+the notice after an arrest (8 U.S.C. 1373(a)-(b), RSMo 650.475.3)."""
+OFFICER_RESTRICTING = frozenset({"decline", "partial"})
+"""Outcomes that stop an officer's own check or notice; ``refer`` leaves it to a person
+(counsel, a supervisor), which restricts nothing."""
 FINDING_KINDS = ("gap", "conflict", "dead_rule", "overridden_everywhere",
                  "restricts_status_communication")
 
@@ -88,13 +97,16 @@ class _Rule:
     overridden_everywhere: bool = True
     by: dict[str, None] = field(default_factory=dict)
     status: list[Cell] = field(default_factory=list)
+    officer: list[Cell] = field(default_factory=list)
 
 
 def verify(id_or_path: str | CompiledPack) -> Verification:
     """Check every cell of the pack's request space; see docs/verify.md for the findings."""
     pack = load_pack(id_or_path)
     has_default = declares_default(pack.pack)
-    space = Space([Side(pack)], extra={("status_check", "requester.agency"): STATUS_REQUESTERS},
+    extra = {("status_check", "requester.agency"): STATUS_REQUESTERS | {OFFICER},
+             ("custody_review", "requester.agency"): frozenset({OFFICER})}
+    space = Space([Side(pack)], extra=extra,
                   keep=lambda rd: rd.rule.outcome is not None or rd.pack == pack.id)
     report = Verification(pack.id, pack.version, pack.digest, default_declared=has_default)
     seen = {r.id: _Rule() for r in pack.rules}
@@ -123,10 +135,15 @@ def verify(id_or_path: str | CompiledPack) -> Verification:
             over = [o.by for o in d.overridden if o.rule == rd.id and o.why.startswith("binding")]
             s.overridden_everywhere = s.overridden_everywhere and bool(over)
             s.by.update(dict.fromkeys(over))
-            if (cell.kind == "status_check"
-                    and rd.layer in ("agency", "agreement") and rd.rule.outcome in RESTRICTING
-                    and cell.box.get("requester.agency", "ICE") in STATUS_REQUESTERS):
+            if rd.layer not in ("agency", "agreement"):
+                continue
+            requester = cell.box.get("requester.agency")
+            if (cell.kind == "status_check" and rd.rule.outcome in RESTRICTING
+                    and (requester or "ICE") in STATUS_REQUESTERS):
                 s.status.append(cell)
+            if (cell.kind in OFFICER_KINDS and rd.rule.outcome in OFFICER_RESTRICTING
+                    and (requester or OFFICER) == OFFICER):
+                s.officer.append(cell)
     findings = report.findings
 
     def regions(cells: list[Cell]) -> list[tuple[str, Cell]]:
@@ -159,6 +176,17 @@ def verify(id_or_path: str | CompiledPack) -> Verification:
                 f"'{rd.rule.outcome}': no policy may restrict communicating immigration status "
                 "(8 U.S.C. 1373, RSMo 67.307), even where higher law overrides it",
                 tuple(r for r, _ in regions(s.status)), cell.example()))
+        if s.officer:
+            cell = s.officer[0]
+            if "requester.agency" not in cell.box:
+                cell = space.again(cell, {"requester.agency": OFFICER})
+            findings.append(Finding(
+                "restricts_status_communication", (rd.id,),
+                f"{rd.id} ({rd.layer} layer) answers an officer's own status check or notice "
+                f"to DHS with '{rd.rule.outcome}': no policy may restrict an officer from "
+                "sending status information to DHS or requesting it (8 U.S.C. 1373(a)-(b), "
+                "RSMo 650.475.3, RSMo 67.307)",
+                tuple(r for r, _ in regions(s.officer)), cell.example()))
     findings.sort(key=lambda f: (FINDING_KINDS.index(f.kind), f.rules))
     return report
 
