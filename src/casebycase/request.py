@@ -155,15 +155,19 @@ _DERIVED: dict[tuple[str | None, str | None, str | None, str | None], Derived] =
 
 def _derive(code: str | None, description: str | None, category: str | None,
             level: str | None) -> Derived:
-    """(category, level, how found, catalog entry): a given category is not looked up."""
+    """(category, level, how found, catalog entry): a given category wins; the entry is the
+    one the code or text names, whether or not the category was given."""
     key = (code, description, category, level)
     found = _DERIVED.get(key)
     if found is not None:
         return found
     if category is not None:
-        if level is None and (code or description):
-            level = classify(code, description).level
-        found = (category, level, "given", None)
+        entry = None
+        if code or description:  # the catalog still names the statute, if it knows it
+            hit = classify(code, description, level)
+            level = level or hit.level
+            entry = None if hit.is_hold else hit.entry
+        found = (category, level, "given", entry)
     else:
         hit = classify(code, description, level)
         entry = None if hit.is_hold else hit.entry

@@ -21,7 +21,7 @@ def test_replay_writes_and_prints_the_summary(data: Path, tmp_path: Path) -> Non
                                  "--data", str(data), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "## Outcomes" in result.stdout
-    assert "| travis-county-so-2017 | 2017-03-01 | 0 | 0 | 5 | 2 | 7 |" in result.stdout
+    assert "| travis-county-so-2017 | 2017-03-01 | 1 | 0 | 5 | 1 | 7 |" in result.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["outcomes"]) == {"travis-county-so-2017", "columbia-pd"}
     assert pl.read_parquet(out / "results.parquet").height == 14

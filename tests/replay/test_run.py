@@ -49,9 +49,10 @@ def test_each_request_on_its_own_date_and_as_of(travis: Dataset) -> None:
     own = outcomes(rows, TRAVIS)
     assert set(own.values()) == {"comply"}  # 2010-2016: detainers honored generally
     county = outcomes(rows, f"{TRAVIS}@2017-03-01")
-    # offenses carry their category, not their statute: a listed category is confirmed first
-    assert county["travis-2"] == "refer"  # murder
-    assert county["travis-11"] == "refer"  # aggravated sexual assault of a child
+    # the 2017 list names statutes: a charge the catalog ties to a listed section is honored;
+    # a charge known only by its text goes to a person
+    assert county["travis-2"] == "refer"  # "MURDER" with an unknown jail code: text only
+    assert county["travis-11"] == "comply"  # aggravated sexual assault, Tex. Penal Code 22.021
     assert county["travis-1"] == "decline"  # DWI
     assert set(outcomes(rows, f"{TRAVIS}@2018-06-01").values()) == {"comply"}  # SB 4
     first = next(r for r in rows if r.scenario == f"{TRAVIS}@2017-03-01")
@@ -92,11 +93,12 @@ def test_summary_counts_cross_tables_and_practice(travis: Dataset) -> None:
     sc = [scenario(f"{TRAVIS}@2017-03-01"), scenario(f"{TRAVIS}@2018-06-01")]
     summary = summarize(travis, sc, replay(travis, sc), seconds=0.25)
     a, b = (s.key for s in sc)
-    assert summary["outcomes"][a] == {"comply": 0, "partial": 0, "decline": 5, "refer": 2}
+    assert summary["outcomes"][a] == {"comply": 1, "partial": 0, "decline": 5, "refer": 1}
     assert summary["outcomes"][b]["comply"] == 7
     assert summary["cross"][f"{a} vs {b}"]["decline"]["comply"] == 5
     assert summary["patterns"][0] == {"outcomes": {a: "decline", b: "comply"}, "requests": 5}
-    assert summary["practice"][a]["refer"] == {"WARRANT WITHDRAWN": 1, "(not recorded)": 1}
+    assert summary["practice"][a]["refer"] == {"WARRANT WITHDRAWN": 1}
+    assert summary["practice"][a]["comply"] == {"(not recorded)": 1}
     assert summary["actual"]["counts"]["RELEASED TO ICE"] == 3
     assert summary["dataset"]["charges"]["unclassified"] == 1
     assert summary["dataset"]["rejected"] == 7

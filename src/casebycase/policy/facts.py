@@ -169,8 +169,8 @@ TABLE: tuple[Fact, ...] = (
          "(frozenset([x[2] for x in o if x[2]]) if o else _EMPTY)", OFFENSE_STATUSES,
          frozenset()),
     Fact("offense.entry", Shape.SET,
-         "offense catalog entries (statute sections, e.g. tx:pc-19.02) the offenses were "
-         "classified by; none for an offense whose category was given", Axis.OFFENSE,
+         "offense catalog entries (statute sections, e.g. tx:pc-19.02) the offenses' codes or "
+         "charge texts name; none for an offense given by category alone", Axis.OFFENSE,
          "entries", "(frozenset([x[3] for x in o if x[3]]) if o else _EMPTY)"),
     Fact("offense_count", Shape.NUMBER, "how many offenses are listed", Axis.COUNT,
          "offense_count", "len(o)", default=0),
