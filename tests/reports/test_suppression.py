@@ -45,6 +45,8 @@ def _consistent(p: Published, values: dict[tuple[int, int], int]) -> bool:
             return False
         if cell.status == "small" and not 1 <= value < p.rule.threshold:
             return False
+        if cell.status == "withheld" and value < 1:
+            return False
     return all(items[lo] < items[hi] if strict else items[lo] <= items[hi]
                for lo, hi, strict in p.order)
 
@@ -89,7 +91,7 @@ def _completions(p: Published, cap: int, truth: dict[tuple[int, int], int]
                 yield dict(chosen)
             return
         i, j = hidden[k]
-        low, high = (1, p.rule.threshold - 1) if p.cells[i][j].status == "small" else (0, cap)
+        low, high = (1, p.rule.threshold - 1) if p.cells[i][j].status == "small" else (1, cap)
         high = min(high, row_cap[i] - rs[i], col_cap[j] - cs[j], grand - total)
         if (i, j) in last_in_row and row_known[i]:
             low = max(low, row_cap[i] - rs[i])
@@ -226,6 +228,8 @@ def test_row_total_does_not_give_the_cell_away() -> None:
 def test_zero_is_shown() -> None:
     p = suppress(Grid(("a", "b"), ("x", "y"), ((0, 20), (10, 12))))
     assert all(c.status == "shown" for c in p.items())
+    p = suppress(Grid(("a", "b"), ("x", "y", "z"), ((0, 3, 0), (0, 20, 12))))
+    assert p.cells[0][0].value == 0 and p.cells[0][2].value == 0 and p.cells[1][0].value == 0
 
 
 def test_nothing_small_nothing_hidden() -> None:

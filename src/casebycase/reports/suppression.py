@@ -11,8 +11,9 @@ no hidden value can be recovered: for each hidden value the auditor solves two l
 programs, its least and its greatest value given everything published (the shown cells,
 the totals, the fact that a small cell is between 1 and ``threshold - 1``, that counts are
 never negative, and the order in which withheld cells were chosen), and requires the range
-to span at least ``protection``. A cell to withhold is chosen among the shown cells sharing
-a row or column with the exposed value, smallest first (ties by position); because the
+to span at least ``protection``. A cell to withhold is chosen among the shown non-zero cells
+sharing a row or column with the exposed value, smallest first (ties by position; zeros are
+never withheld, so a reader knows a withheld value is at least 1); because the
 choice reveals that the withheld cell was not larger than the others, that order is part of
 what the auditor assumes the reader knows. When everything is hidden and the "fewer than"
 labels alone still pin a value (four cells of 1 under a total that is "fewer than 5"), a
@@ -116,7 +117,8 @@ class Published:
     order: tuple[tuple[int, int, bool], ...] = field(default=())
     """(withheld item, other item, strictly): the withheld one was not larger (smaller
     when ``strictly``), as the choice of cells to withhold reveals. Items index
-    :func:`items` of this table."""
+    :func:`items` of this table. Zeros are never withheld, so a withheld value is at
+    least 1."""
 
     def items(self) -> list[Cell]:
         """Every published value in a fixed order: cells by row, row totals, column totals,
@@ -193,7 +195,7 @@ def _var_bounds(items: Sequence[Cell], rule: Rule) -> list[tuple[float, float | 
         elif c.status == "small":
             out.append((1, rule.threshold - 1))
         else:
-            out.append((0, None))
+            out.append((1, None))  # zeros are always shown
     return out
 
 
@@ -270,9 +272,9 @@ def suppress(grid: Grid, rule: Rule | None = None) -> Published:
                   if status[k] != "shown" and _width(lo, hi) < rule.protection), None)
         if k is None:
             return _published(grid, shape, items, rule, order)
-        candidates = _candidates(k, shape, members, status)
+        candidates = _candidates(k, shape, members, status, values)
         if not candidates:  # nothing left beside it: hide anything still shown
-            candidates = [x for x in range(shape.size) if status[x] == "shown"]
+            candidates = [x for x in range(shape.size) if status[x] == "shown" and values[x]]
         if not candidates:  # the labels themselves give it away: drop a "fewer than" label,
             small = [x for x in range(shape.size) if status[x] == "small"]  # totals first
             status[max(small)] = "withheld"
@@ -308,10 +310,10 @@ def _members(shape: _Shape) -> list[set[int]]:
     return out
 
 
-def _candidates(k: int, shape: _Shape, members: list[set[int]], status: list[Status]
-                ) -> list[int]:
-    """Shown items to withhold to protect item ``k``: cells first, then totals."""
-    near = [x for x in sorted(members[k]) if status[x] == "shown"]
+def _candidates(k: int, shape: _Shape, members: list[set[int]], status: list[Status],
+                values: list[int]) -> list[int]:
+    """Shown non-zero items to withhold to protect item ``k``: cells first, then totals."""
+    near = [x for x in sorted(members[k]) if status[x] == "shown" and values[x]]
     cells = [x for x in near if x < shape.r * shape.c]
     return cells or near
 
