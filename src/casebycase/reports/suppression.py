@@ -56,8 +56,10 @@ class Rule:
 
     def describe(self) -> str:
         return (f"Counts from 1 to {self.threshold - 1} are shown as \"{self.label}\"; zero is "
-                f"shown as 0. Further cells are withheld (shown as \"withheld\") so that no "
-                f"hidden count can be worked out from the totals or the other cells.")
+                f"shown as 0. Further cells are withheld (shown as \"withheld\"; never a zero, "
+                f"possibly a small count) so that no hidden count can be worked out from the "
+                f"totals or the other cells. Reports are published only for whole calendar "
+                f"periods of one length, after the period ends.")
 
 
 @dataclass(frozen=True, slots=True)

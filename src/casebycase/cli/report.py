@@ -1,0 +1,81 @@
+"""``casebycase report``: list the report definitions, or render one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from casebycase.cli.shell import app, errors, out
+from casebycase.errors import Problem
+from casebycase.reports.compute import build, build_replay
+from casebycase.reports.definition import DefinitionError, definition, definitions
+from casebycase.reports.period import parse_period
+from casebycase.reports.render import FORMATS, render
+from casebycase.reports.suppression import Rule
+from casebycase.settings import Settings
+from casebycase.store.store import Store
+
+
+@app.command("report")
+def report(
+    name: Annotated[str | None, typer.Argument(
+        metavar="DEFINITION", help="Report definition (see --list)")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="Name the report definitions")] = False,
+    agency: Annotated[list[str] | None, typer.Option(
+        "--agency", help="Agency (repeat for several)")] = None,
+    period: Annotated[str | None, typer.Option(
+        "--period", help="2026, 2026-Q1 or 2026-03, as the definition is published")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf, csv, json or xlsx")] = "html",
+    out_file: Annotated[Path | None, typer.Option("--out", help="Output file")] = None,
+    threshold: Annotated[int, typer.Option(
+        "--threshold", help="Counts from 1 to THRESHOLD-1 are hidden")] = 5,
+    draft: Annotated[bool, typer.Option(
+        "--draft", help="Allow a period not yet over (marked DRAFT)")] = False,
+    replay_dir: Annotated[Path | None, typer.Option(
+        "--replay", help="A replay's output folder (for replay definitions)")] = None,
+    database: Annotated[str | None, typer.Option(
+        "--database", help="Store URL (default: CASEBYCASE_DATABASE_URL)")] = None,
+) -> None:
+    """Transparency reports from the case store, with small counts suppressed."""
+    with errors():
+        if list_ or name is None:
+            for d in definitions().values():
+                out.print(f"[bold]{d.id}[/bold]  {d.title} [dim](per {d.period}; "
+                          f"{d.model})[/dim]")
+            return
+        d = definition(name)
+        if fmt not in FORMATS:
+            raise DefinitionError([Problem("--format", f"'{fmt}' is not a format",
+                                           f"use one of {', '.join(FORMATS)}")],
+                                  title="invalid option")
+        try:
+            rule = Rule(threshold=threshold)
+        except ValueError as exc:
+            raise DefinitionError([Problem("--threshold", str(exc), "use 5 or more")],
+                                  title="invalid option") from None
+        now = dt.datetime.now(dt.UTC)
+        if d.source == "replay":
+            if replay_dir is None:
+                raise DefinitionError([Problem("--replay", f"'{d.id}' reads a replay's output",
+                                               "give --replay DIR (from casebycase replay)")],
+                                      title="missing option")
+            built = build_replay(d, replay_dir, now, rule)
+        else:
+            if not agency or not period:
+                raise DefinitionError([Problem(
+                    "--agency" if not agency else "--period", "is required",
+                    "e.g. --agency boone-county-so --period 2026")], title="missing option")
+            store = Store.open(database or Settings.from_env().database_url)
+            try:
+                built = build(d, store.engine, agency, parse_period(period, d.period), now,
+                              rule, draft)
+            finally:
+                store.close()
+        data = render(built, fmt)  # type: ignore[arg-type]
+        target = out_file or Path(f"{d.id}-{'-'.join(agency or ['replay'])}"
+                                  f"-{period or 'all'}.{fmt}")
+        target.write_bytes(data)
+        out.print(f"wrote {target}")
