@@ -131,3 +131,23 @@ def test_cli_lists_and_renders(seeded: Store, store_url: str, tmp_path: Path) ->
     bad = runner.invoke(app, ["report", "truth-forum", "--agency", "boone-county-so",
                               "--period", "2026-Q1", "--database", store_url])
     assert bad.exit_code == 2 and re.search(r"published per\s+year", bad.output)
+
+
+def test_open_data_holds_only_published_values(
+        seeded: Store, store_url: str, tmp_path: Path) -> None:
+    import sqlite3
+
+    out = tmp_path / "open.sqlite3"
+    args = ["report", "--open-data", str(out), "--agency", "boone-county-so", "--period",
+            "2026", "--database", store_url]
+    now = dt.datetime.now(dt.UTC)
+    result = CliRunner().invoke(app, args if now.year > 2026 else [*args, "--draft"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(out) as db:
+        assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == len(STORE_REPORTS)
+        assert db.execute("SELECT count(*) FROM cells WHERE status != 'shown' AND value "
+                          "IS NOT NULL").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM cells WHERE status = 'small'").fetchone()[0]
+        dump = "\n".join(db.iterdump())
+    assert SECRET_REF not in dump and SECRET_NOTE.split()[0] not in dump
+    assert all(i not in dump for i in _case_ids(seeded))

@@ -12,6 +12,7 @@ from casebycase.cli.shell import app, errors, out
 from casebycase.errors import Problem
 from casebycase.reports.compute import build, build_replay
 from casebycase.reports.definition import DefinitionError, definition, definitions
+from casebycase.reports.export import open_data
 from casebycase.reports.period import parse_period
 from casebycase.reports.render import FORMATS, render
 from casebycase.reports.suppression import Rule
@@ -36,15 +37,21 @@ def report(
         "--draft", help="Allow a period not yet over (marked DRAFT)")] = False,
     replay_dir: Annotated[Path | None, typer.Option(
         "--replay", help="A replay's output folder (for replay definitions)")] = None,
+    open_data_file: Annotated[Path | None, typer.Option(
+        "--open-data", help="Write every store report's published tables for --agency and "
+        "--period into this SQLite file")] = None,
     database: Annotated[str | None, typer.Option(
         "--database", help="Store URL (default: CASEBYCASE_DATABASE_URL)")] = None,
 ) -> None:
     """Transparency reports from the case store, with small counts suppressed."""
     with errors():
-        if list_ or name is None:
+        if (list_ or name is None) and open_data_file is None:
             for d in definitions().values():
                 out.print(f"[bold]{d.id}[/bold]  {d.title} [dim](per {d.period}; "
                           f"{d.model})[/dim]")
+            return
+        if open_data_file is not None:
+            _open_data(open_data_file, agency, period, database, threshold, draft)
             return
         d = definition(name)
         if fmt not in FORMATS:
@@ -74,8 +81,25 @@ def report(
                               rule, draft)
             finally:
                 store.close()
-        data = render(built, fmt)  # type: ignore[arg-type]
+        data = render(built, fmt)
         target = out_file or Path(f"{d.id}-{'-'.join(agency or ['replay'])}"
                                   f"-{period or 'all'}.{fmt}")
         target.write_bytes(data)
         out.print(f"wrote {target}")
+
+
+def _open_data(path: Path, agency: list[str] | None, period: str | None,
+               database: str | None, threshold: int, draft: bool) -> None:
+    if not agency or not period:
+        raise DefinitionError([Problem("--agency" if not agency else "--period", "is required",
+                                       "e.g. --agency boone-county-so --period 2026")],
+                              title="missing option")
+    now = dt.datetime.now(dt.UTC)
+    store = Store.open(database or Settings.from_env().database_url)
+    try:
+        built = [build(d, store.engine, agency, parse_period(period, d.period), now,
+                       Rule(threshold=threshold), draft)
+                 for d in definitions().values() if d.source == "store"]
+    finally:
+        store.close()
+    out.print(f"wrote {open_data(built, path)}")

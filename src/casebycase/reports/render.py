@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.styles import Font  # type: ignore[import-untyped]
 
 from casebycase.errors import CaseByCaseError, Problem
 from casebycase.reports.charts import table_svg
@@ -80,9 +80,9 @@ def to_csv(report: Report) -> str:
     w.writerow(["report", "agencies", "period", "section", "row", "column", "value"])
     base = [doc.report, " ".join(doc.agencies), doc.period or ""]
     w.writerow([*base, "about", "suppression", "rule", doc.suppression.rule])
-    for p in doc.packs:
-        w.writerow([*base, "about", "pack", p.get("pack", p.get("scenario", "")),
-                    p.get("version", p.get("requests", ""))])
+    for pk in doc.packs:
+        w.writerow([*base, "about", "pack", pk.get("pack", pk.get("scenario", "")),
+                    pk.get("version", pk.get("requests", ""))])
     rule = report.rule
     for t in report.tables:
         p = t.published
@@ -120,7 +120,7 @@ def xlsx(report: Report) -> bytes:
         ["made", doc.generated_at], ["follows", doc.model], ["description", doc.description],
         ["small numbers", doc.suppression.rule], ["draft", "yes" if doc.draft else "no"], [],
         ["definitions"], *[[k, v] for k, v in doc.definitions.items()], [], ["packs in force"],
-        *[[str(v) for v in p.values()] for p in doc.packs], [], ["audit heads"],
+        *[[str(v) for v in pk.values()] for pk in doc.packs], [], ["audit heads"],
         *[[h["agency"], h["seq"], h["hash"]] for h in doc.audit_heads],
         *[[n.title, "not recorded: " + ", ".join(n.measures)] for n in doc.not_recorded]]
     for line in lines:
