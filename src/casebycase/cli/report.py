@@ -45,13 +45,13 @@ def report(
 ) -> None:
     """Transparency reports from the case store, with small counts suppressed."""
     with errors():
-        if (list_ or name is None) and open_data_file is None:
+        if open_data_file is not None:
+            _open_data(open_data_file, agency, period, database, threshold, draft)
+            return
+        if list_ or name is None:
             for d in definitions().values():
                 out.print(f"[bold]{d.id}[/bold]  {d.title} [dim](per {d.period}; "
                           f"{d.model})[/dim]")
-            return
-        if open_data_file is not None:
-            _open_data(open_data_file, agency, period, database, threshold, draft)
             return
         d = definition(name)
         if fmt not in FORMATS:
