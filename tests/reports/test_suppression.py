@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 
-from casebycase.reports.suppression import Grid, Published, Rule, suppress
+from casebycase.reports.suppression import Grid, Link, Published, Rule, suppress, suppress_linked
 
 RULE = Rule()
 
@@ -246,3 +246,89 @@ def test_threshold_too_low_is_refused(threshold: int) -> None:
 def test_threshold_is_configurable() -> None:
     p = suppress(Grid(("a", "b"), ("x", "y"), ((7, 20), (30, 40))), Rule(threshold=11))
     assert p.cells[0][0].text(p.rule) == "fewer than 11"
+
+
+@st.composite
+def twins(draw: st.DrawFn) -> tuple[Grid, Grid]:
+    """Two tables of the same people: the same rows, split two ways into columns."""
+    a = draw(grids(max_side=4, max_value=12))
+    c2 = draw(st.integers(1, 4))
+    cells_b = []
+    for row in a.cells:
+        total, parts = sum(row), []
+        for _ in range(c2 - 1):
+            part = draw(st.integers(0, total))
+            parts.append(part)
+            total -= part
+        cells_b.append((*parts, total))
+    return a, Grid(a.rows, tuple(f"d{j}" for j in range(c2)), tuple(cells_b))
+
+
+def _joint_range(tables: list[Published], target: tuple[int, int, int]) -> tuple[float, float]:
+    """The independent attacker over two tables whose rows count the same people."""
+    hidden = [(t, i, j) for t, p in enumerate(tables) for i, row in enumerate(p.cells)
+              for j, cell in enumerate(row) if cell.status != "shown"]
+    index = {h: k for k, h in enumerate(hidden)}
+    bounds = [(1, tables[t].rule.threshold - 1) if tables[t].cells[i][j].status == "small"
+              else (1, None) for t, i, j in hidden]
+    a_eq: list[list[float]] = []
+    b_eq: list[float] = []
+    a_ub: list[list[float]] = []
+    b_ub: list[float] = []
+
+    def add(terms: list[tuple[tuple[int, int, int], float]], total: object) -> None:
+        coef, known = [0.0] * len(hidden), 0.0
+        for (t, i, j), sign in terms:
+            cell = tables[t].cells[i][j]
+            if cell.status == "shown":
+                known += sign * (cell.value or 0)
+            else:
+                coef[index[t, i, j]] += sign
+        if total is None:  # an equation between tables: sum = 0
+            a_eq.append(coef)
+            b_eq.append(-known)
+        elif total.status == "shown":  # type: ignore[attr-defined]
+            a_eq.append(coef)
+            b_eq.append(total.value - known)  # type: ignore[attr-defined]
+        elif total.status == "small":  # type: ignore[attr-defined]
+            a_ub.extend([coef, [-x for x in coef]])
+            b_ub.extend([tables[0].rule.threshold - 1 - known, known - 1])
+        else:
+            a_ub.append([-x for x in coef])
+            b_ub.append(known - 1)
+
+    for t, p in enumerate(tables):
+        r, c = len(p.rows), len(p.cols)
+        for i, cell in enumerate(p.row_totals):
+            add([((t, i, j), 1.0) for j in range(c)], cell)
+        for j, cell in enumerate(p.col_totals):
+            add([((t, i, j), 1.0) for i in range(r)], cell)
+        add([((t, i, j), 1.0) for i in range(r) for j in range(c)], p.total)
+    a, b = tables
+    for i in range(len(a.rows)):
+        add([((0, i, j), 1.0) for j in range(len(a.cols))]
+            + [((1, i, j), -1.0) for j in range(len(b.cols))], None)
+    ends = []
+    for sign in (1.0, -1.0):
+        objective = [0.0] * len(hidden)
+        objective[index[target]] = sign
+        res = linprog(objective, A_ub=a_ub or None, b_ub=b_ub or None, A_eq=a_eq or None,
+                      b_eq=b_eq or None, bounds=bounds, method="highs")
+        assert res.status in (0, 3), res.message
+        ends.append(math.inf if res.status == 3 else sign * res.fun)
+    return ends[0], ends[1]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(twins())
+def test_two_tables_of_the_same_people_do_not_give_each_other_away(
+        pair: tuple[Grid, Grid]) -> None:
+    tables = suppress_linked(list(pair), [Link(0, 1, "rows", "rows")], RULE)
+    for t, p in enumerate(tables):
+        _check_margins(pair[t], p)
+        for i, row in enumerate(p.cells):
+            for j, cell in enumerate(row):
+                if cell.status != "shown":
+                    lo, hi = _joint_range(tables, (t, i, j))
+                    assert math.isinf(hi) or math.floor(hi + 1e-6) > math.ceil(lo - 1e-6), (
+                        t, i, j, lo, hi, tables)

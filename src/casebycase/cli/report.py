@@ -101,5 +101,5 @@ def _open_data(path: Path, agency: list[str] | None, period: str | None,
                        Rule(threshold=threshold), draft)
                  for d in definitions().values() if d.source == "store"]
     finally:
-        store.close()
+        store.close()  # each definition may have its own kind of period: one read each
     out.print(f"wrote {open_data(built, path)}")

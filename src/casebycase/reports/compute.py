@@ -8,7 +8,9 @@ a case or carries free text.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from casebycase.reports.definition import LISTING_FIELDS, Definition, Listing, N
 from casebycase.reports.definition import dimensions as all_dimensions
 from casebycase.reports.period import Period, PeriodError
 from casebycase.reports.source import audit_heads, load_replay, load_store
-from casebycase.reports.suppression import Grid, Published, Rule, suppress
+from casebycase.reports.suppression import Grid, Link, Published, Rule, Side, suppress_linked
 
 VIEWS = {"cases": "facts", "deadlines": "deadline_facts", "replay": "replay_facts"}
 
@@ -55,6 +57,22 @@ class Report:
     tables: tuple[TableResult, ...]
     listings: tuple[ListingResult, ...]
     not_recorded: tuple[NotRecorded, ...] = field(default=())
+
+
+def links(specs: Sequence[Table]) -> list[Link]:
+    """Tables of one report that count the same rows (same unit and filter) share their
+    grand total, and their totals by any dimension both break down by."""
+    out = []
+    for a, b in combinations(range(len(specs)), 2):
+        ta, tb = specs[a], specs[b]
+        if (ta.unit, ta.where) != (tb.unit, tb.where):
+            continue
+        out.append(Link(a, b))
+        sides_a: dict[str, Side] = {ta.rows: "rows", ta.columns: "cols"}
+        sides_b: dict[str, Side] = {tb.rows: "rows", tb.columns: "cols"}
+        out += [Link(a, b, side, sides_b[name]) for name, side in sides_a.items()
+                if name in sides_b and name != "total"]
+    return out
 
 
 def _filter(where: dict[str, list[str]]) -> tuple[str, list[Any]]:
@@ -114,11 +132,14 @@ def _packs(db: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], ...]:
 
 
 def build(definition: Definition, engine: Engine, agencies: list[str], period: Period,
-          now: dt.datetime, rule: Rule | None = None, draft: bool = False) -> Report:
+          now: dt.datetime, rule: Rule | None = None, draft: bool = False,
+          loaded: duckdb.DuckDBPyConnection | None = None) -> Report:
     """The report of ``definition`` for ``agencies`` over ``period`` from the case store.
 
     A period not yet over is refused unless ``draft`` (a draft says so on every page):
     publishing a part of a period and later the whole would reveal hidden counts.
+    ``loaded``: the same agencies and period already read by :func:`load_store` (several
+    reports from one read); it is left open.
     """
     if definition.source != "store":
         raise PeriodError([Problem("DEFINITION", f"'{definition.id}' reads a replay's output",
@@ -130,12 +151,13 @@ def build(definition: Definition, engine: Engine, agencies: list[str], period: P
             "wait until the period ends, or make a --draft that is not published")],
             title="period not over")
     rule = rule or Rule()
-    db = load_store(engine, agencies, period.start, period.end, now)
+    db = loaded or load_store(engine, agencies, period.start, period.end, now)
     try:
         return _report(definition, db, tuple(agencies), period, now, rule, draft,
                        _packs(db), tuple(audit_heads(engine, agencies)))
     finally:
-        db.close()
+        if loaded is None:
+            db.close()
 
 
 def build_replay(definition: Definition, results: Path, now: dt.datetime,
@@ -154,8 +176,10 @@ def _report(definition: Definition, db: duckdb.DuckDBPyConnection, agencies: tup
             period: Period | None, now: dt.datetime, rule: Rule, draft: bool,
             packs: tuple[dict[str, Any], ...], heads: tuple[dict[str, Any], ...]) -> Report:
     dims = all_dimensions()
-    tables = tuple(TableResult(t, dims[t.rows].label, dims[t.columns].label,
-                               suppress(count_table(db, t), rule)) for t in definition.tables)
+    specs = definition.tables
+    published = suppress_linked([count_table(db, t) for t in specs], links(specs), rule)
+    tables = tuple(TableResult(t, dims[t.rows].label, dims[t.columns].label, p)
+                   for t, p in zip(specs, published, strict=True))
     listings = tuple(ListingResult(li, tuple(LISTING_FIELDS[f] for f in li.fields),
                                    listing_rows(db, li)) for li in definition.listings)
     return Report(definition, agencies, period, now, draft, rule, packs, heads, tables,

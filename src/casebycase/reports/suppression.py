@@ -183,9 +183,10 @@ def _shape(rows: int, cols: int) -> _Shape:
 
 def bounds(table: Published) -> list[tuple[float, float]]:
     """The least and greatest value of every item (see :meth:`Published.items`) that a
-    reader can deduce from the table; shown items have their value as both."""
+    reader can deduce from the table alone; shown items have their value as both."""
     shape = _shape(len(table.rows), len(table.cols))
-    return _bounds(shape, table.items(), table.rule, table.order)
+    return list(_ranges(shape.size, shape.equations(), table.items(), table.rule,
+                        table.order))
 
 
 def _var_bounds(items: Sequence[Cell], rule: Rule) -> list[tuple[float, float | None]]:
@@ -201,15 +202,8 @@ def _var_bounds(items: Sequence[Cell], rule: Rule) -> list[tuple[float, float | 
     return out
 
 
-def _bounds(shape: _Shape, items: Sequence[Cell], rule: Rule,
-            order: Sequence[tuple[int, int, bool]]) -> list[tuple[float, float]]:
-    return list(_ranges(shape, items, rule, order))
-
-
-def _ranges(shape: _Shape, items: Sequence[Cell], rule: Rule,
+def _ranges(n: int, eqs: list[list[tuple[int, int]]], items: Sequence[Cell], rule: Rule,
             order: Sequence[tuple[int, int, bool]]) -> Iterator[tuple[float, float]]:
-    n = shape.size
-    eqs = shape.equations()
     a_eq = [[0.0] * n for _ in eqs]
     for row, eq in zip(a_eq, eqs, strict=True):
         for var, coef in eq:
@@ -259,32 +253,88 @@ def _width(lo: float, hi: float) -> float:
 # --- suppression --------------------------------------------------------------------------
 
 
+Side = Literal["rows", "cols"]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Two tables of one report count the same people: table ``a``'s row (or column) sums
+    equal table ``b``'s row (or column) sums, category by category; ``None`` sides: only
+    their grand totals are equal."""
+
+    a: int
+    b: int
+    side_a: Side | None = None
+    side_b: Side | None = None
+
+
 def suppress(grid: Grid, rule: Rule | None = None) -> Published:
     """Publish ``grid``: hide small counts, then withhold more until none can be recovered."""
+    return suppress_linked([grid], [], rule)[0]
+
+
+def suppress_linked(grids: Sequence[Grid], links: Sequence[Link], rule: Rule | None = None
+                    ) -> list[Published]:
+    """Publish several tables of one report together: a value shown in one table cannot
+    give away a value hidden in another (their shared totals are audited as one system)."""
     rule = rule or Rule()
-    shape = _shape(len(grid.rows), len(grid.cols))
-    values = _values(grid, shape)
+    shapes = [_shape(len(g.rows), len(g.cols)) for g in grids]
+    offsets = [sum(sh.size for sh in shapes[:k]) for k in range(len(shapes))]
+    n = sum(sh.size for sh in shapes)
+    eqs = [[(v + off, c) for v, c in eq] for sh, off in zip(shapes, offsets, strict=True)
+           for eq in sh.equations()]
+    for link in links:
+        sa, sb, oa, ob = shapes[link.a], shapes[link.b], offsets[link.a], offsets[link.b]
+        if link.side_a is None or link.side_b is None:
+            eqs.append([(sa.grand + oa, 1), (sb.grand + ob, -1)])
+            continue
+        for i in range(sa.r if link.side_a == "rows" else sa.c):
+            eqs.append([(v + oa, c) for v, c in _sum(sa, link.side_a, i)]
+                       + [(v + ob, -c) for v, c in _sum(sb, link.side_b, i)])
+    cell_vars = {off + x for sh, off in zip(shapes, offsets, strict=True)
+                 for x in range(sh.r * sh.c)}
+    values = [v for g, sh in zip(grids, shapes, strict=True) for v in _values(g, sh)]
     status: list[Status] = ["small" if 0 < v < rule.threshold else "shown" for v in values]
     order: list[tuple[int, int, bool]] = []
-    members = _members(shape)
+    members: list[set[int]] = [set() for _ in range(n)]
+    for eq in eqs:
+        vars_ = {v for v, _ in eq}
+        for v in vars_:
+            members[v] |= vars_ - {v}
     while True:
         items = [Cell(v if s == "shown" else None, s) for v, s in zip(values, status,
                                                                         strict=True)]
-        k = next((k for k, (lo, hi) in enumerate(_ranges(shape, items, rule, order))
+        k = next((k for k, (lo, hi) in enumerate(_ranges(n, eqs, items, rule, order))
                   if status[k] != "shown" and _width(lo, hi) < rule.protection), None)
         if k is None:
-            return _published(grid, shape, items, rule, order)
-        candidates = _candidates(k, shape, members, status, values)
+            break
+        near = [x for x in sorted(members[k]) if status[x] == "shown" and values[x]]
+        candidates = [x for x in near if x in cell_vars] or near
         if not candidates:  # nothing left beside it: hide anything still shown
-            candidates = [x for x in range(shape.size) if status[x] == "shown" and values[x]]
+            candidates = [x for x in range(n) if status[x] == "shown" and values[x]]
         if not candidates:  # the labels themselves give it away: drop a "fewer than" label,
-            small = [x for x in range(shape.size) if status[x] == "small"]  # totals first
+            small = [x for x in range(n) if status[x] == "small"]  # totals first
             status[max(small)] = "withheld"
             continue
         chosen = min(candidates, key=lambda x: (values[x], x))
         order.extend((chosen, other, other < chosen) for other in candidates
                      if other != chosen)
         status[chosen] = "withheld"
+    out = []
+    for g, sh, off in zip(grids, shapes, offsets, strict=True):
+        local = [(a - off, b - off, strict) for a, b, strict in order
+                 if off <= a < off + sh.size and off <= b < off + sh.size]
+        out.append(_published(g, sh, items[off:off + sh.size], rule, local))
+    return out
+
+
+def _sum(shape: _Shape, side: Side, i: int) -> list[tuple[int, int]]:
+    """The variables whose value is row (or column) ``i``'s sum."""
+    if side == "rows":
+        return [(shape.row_total(i), 1)] if shape.row_totals else [
+            (shape.cell(i, j), 1) for j in range(shape.c)]
+    return [(shape.col_total(i), 1)] if shape.col_totals else [
+        (shape.cell(j, i), 1) for j in range(shape.r)]
 
 
 def _values(grid: Grid, shape: _Shape) -> list[int]:
@@ -300,24 +350,6 @@ def _values(grid: Grid, shape: _Shape) -> list[int]:
             values[shape.col_total(j)] = sum(row[j] for row in grid.cells)
     values[shape.grand] = sum(sum(row) for row in grid.cells)
     return values
-
-
-def _members(shape: _Shape) -> list[set[int]]:
-    """For each item, the other items that share an equation with it."""
-    out: list[set[int]] = [set() for _ in range(shape.size)]
-    for eq in shape.equations():
-        vars_ = {v for v, _ in eq}
-        for v in vars_:
-            out[v] |= vars_ - {v}
-    return out
-
-
-def _candidates(k: int, shape: _Shape, members: list[set[int]], status: list[Status],
-                values: list[int]) -> list[int]:
-    """Shown non-zero items to withhold to protect item ``k``: cells first, then totals."""
-    near = [x for x in sorted(members[k]) if status[x] == "shown" and values[x]]
-    cells = [x for x in near if x < shape.r * shape.c]
-    return cells or near
 
 
 def _published(grid: Grid, shape: _Shape, items: list[Cell], rule: Rule,
