@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from sqlalchemy import Engine
 
 from casebycase.errors import Problem
 from casebycase.reports.definition import LISTING_FIELDS, Definition, Listing, NotRecorded, Table
 from casebycase.reports.definition import dimensions as all_dimensions
 from casebycase.reports.period import Period, PeriodError
-from casebycase.reports.source import audit_heads, load_replay, load_store
+from casebycase.reports.source import Engine, audit_heads, load_replay, load_store
 from casebycase.reports.suppression import Grid, Link, Published, Rule, Side, suppress_linked
 
 VIEWS = {"cases": "facts", "deadlines": "deadline_facts", "replay": "replay_facts"}

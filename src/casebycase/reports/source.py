@@ -1,23 +1,30 @@
 """Where report rows come from: the case store (SQLite or PostgreSQL) or a replay's Parquet.
 
-The store's tables are read through SQLAlchemy (only the columns reports use; from the
-stored request only its structured fields) into Arrow and registered in an in-memory DuckDB,
-which needs no extension: this works offline and the same way on both databases.
+The shell hands in the store's SQLAlchemy engine; this module reads only the columns
+reports use (from the stored request only its structured fields) with plain SQL through
+the engine's driver into Arrow, and registers them in an in-memory DuckDB, which needs no
+extension: this works offline and the same way on both databases. It imports no driver.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
-from sqlalchemy import Engine, String, cast, func, select
-
-from casebycase.store.tables import audit_events, cases, deadlines, decisions
 
 BATCH = 100_000
+
+
+class Engine(Protocol):
+    """What is needed of a SQLAlchemy engine."""
+
+    @property
+    def dialect(self) -> Any: ...
+
+    def connect(self) -> Any: ...
 
 
 def _utc(value: Any) -> Any:
@@ -31,24 +38,37 @@ def _utc(value: Any) -> Any:
     return value
 
 
-def _arrow(engine: Engine, query: Any, schema: pa.Schema, times: set[str]) -> pa.Table:
+def _plain(value: Any, kind: pa.DataType) -> Any:
+    if value is None:
+        return None
+    if pa.types.is_boolean(kind):
+        return bool(value)
+    if pa.types.is_string(kind) and not isinstance(value, str):
+        return "true" if value is True else str(value)
+    return value
+
+
+def _arrow(engine: Engine, sql: str, params: Any, schema: pa.Schema, times: set[str]
+           ) -> pa.Table:
     batches = []
     with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True).execute(query)
+        result = conn.execution_options(stream_results=True).exec_driver_sql(sql, params)
         while rows := result.fetchmany(BATCH):
             columns = list(zip(*rows, strict=True))
-            arrays = [pa.array([_utc(v) for v in col] if name in times else list(col),
+            arrays = [pa.array([_utc(v) for v in col] if name in times else
+                               [_plain(v, schema.field(name).type) for v in col],
                                type=schema.field(name).type)
                       for name, col in zip(schema.names, columns, strict=True)]
             batches.append(pa.record_batch(arrays, schema=schema))
     return pa.Table.from_batches(batches, schema=schema)
 
 
-def _text(column: Any, *path: str) -> Any:
-    node = column
-    for p in path:
-        node = node[p]
-    return node.as_string()
+def _json(dialect: str, *path: str) -> str:
+    """SQL for a text field of the stored request, by dialect."""
+    if dialect == "sqlite":
+        return f"json_extract(request, '$.{'.'.join(path)}')"
+    head = "".join(f"->'{p}'" for p in path[:-1])
+    return f"(request::json{head}->>'{path[-1]}')"
 
 
 CASES = pa.schema([("case_id", pa.string()), ("agency", pa.string()), ("kind", pa.string()),
@@ -70,26 +90,38 @@ def load_store(engine: Engine, agencies: list[str], start: dt.datetime, end: dt.
                as_of: dt.datetime) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with views ``facts`` (one row per case received in
     [start, end) by the agencies) and ``deadline_facts`` (one row per deadline of those)."""
+    dialect = engine.dialect.name
     lo, hi = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-    req = cases.c.request
-    where = (cases.c.agency.in_(agencies), cases.c.received_at >= lo, cases.c.received_at < hi)
-    q_cases = select(
-        cases.c.id, cases.c.agency, cases.c.kind, cases.c.received_at, cases.c.state,
-        cases.c.recommended_outcome, cases.c.decided_outcome, cases.c.pack,
-        cases.c.pack_version, cases.c.pack_digest, _text(req, "requester", "agency"),
-        _text(req, "requester", "component"), _text(req, "purpose"),
-        cast(req["documents"], String), cast(req["judicial_warrant"], String),
-        _text(req, "subject", "release_at")).where(*where)
-    ids = select(cases.c.id).where(*where)
-    q_decisions = select(decisions.c.id, decisions.c.case_id, decisions.c.at,
-                         decisions.c.outcome, decisions.c.departs, decisions.c.reason
-                         ).where(decisions.c.case_id.in_(ids))
-    q_deadlines = select(deadlines.c.case_id, deadlines.c.action, deadlines.c.due_at,
-                         deadlines.c.done_at).where(deadlines.c.case_id.in_(ids))
+    if dialect == "sqlite":  # SQLAlchemy keeps naive UTC text there
+        mark = "?"
+        bounds: list[Any] = [lo.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds"),
+                             hi.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")]
+    else:
+        mark = "%s"
+        bounds = [lo, hi]
+    where = (f"agency IN ({', '.join(mark for _ in agencies)}) AND received_at >= {mark} "
+             f"AND received_at < {mark}")
+    params = tuple([*agencies, *bounds])
+    ids = f"SELECT id FROM cases WHERE {where}"
+
+    def j(*path: str) -> str:
+        return _json(dialect, *path)
+
+    q_cases = (
+        "SELECT id, agency, kind, received_at, state, recommended_outcome, decided_outcome, "
+        f"pack, pack_version, pack_digest, {j('requester', 'agency')}, "
+        f"{j('requester', 'component')}, {j('purpose')}, {j('documents')}, "
+        f"{j('judicial_warrant')}, {j('subject', 'release_at')} FROM cases WHERE {where}")
+    q_decisions = ("SELECT id, case_id, at, outcome, departs, reason FROM decisions "
+                   f"WHERE case_id IN ({ids})")
+    q_deadlines = ("SELECT case_id, action, due_at, done_at FROM deadlines "
+                   f"WHERE case_id IN ({ids})")
     db = duckdb.connect()
-    db.register("cases_raw", _arrow(engine, q_cases, CASES, {"received_at", "release_at"}))
-    db.register("decisions_raw", _arrow(engine, q_decisions, DECISIONS, {"at"}))
-    db.register("deadlines_raw", _arrow(engine, q_deadlines, DEADLINES, {"due_at", "done_at"}))
+    db.register("cases_raw", _arrow(engine, q_cases, params, CASES,
+                                    {"received_at", "release_at"}))
+    db.register("decisions_raw", _arrow(engine, q_decisions, params, DECISIONS, {"at"}))
+    db.register("deadlines_raw", _arrow(engine, q_deadlines, params, DEADLINES,
+                                        {"due_at", "done_at"}))
     as_of_naive = as_of.astimezone(dt.UTC).replace(tzinfo=None)
     db.execute(f"""
         CREATE VIEW facts AS
@@ -112,16 +144,14 @@ def load_store(engine: Engine, agencies: list[str], start: dt.datetime, end: dt.
 
 def audit_heads(engine: Engine, agencies: list[str]) -> list[dict[str, Any]]:
     """The last event of each agency's audit chain: its sequence number and hash."""
+    mark = "?" if engine.dialect.name == "sqlite" else "%s"
+    sql = ("SELECT e.agency, e.seq, e.hash, e.at FROM audit_events e JOIN (SELECT agency, "
+           "max(seq) AS seq FROM audit_events WHERE agency IN "
+           f"({', '.join(mark for _ in agencies)}) GROUP BY agency) last ON "
+           "last.agency = e.agency AND last.seq = e.seq ORDER BY e.agency")
     with engine.connect() as conn:
-        last = (select(audit_events.c.agency, func.max(audit_events.c.seq).label("seq"))
-                .where(audit_events.c.agency.in_(agencies))
-                .group_by(audit_events.c.agency).subquery())
-        rows = conn.execute(select(audit_events.c.agency, audit_events.c.seq,
-                                   audit_events.c.hash, audit_events.c.at)
-                            .join(last, (last.c.agency == audit_events.c.agency)
-                                  & (last.c.seq == audit_events.c.seq))
-                            .order_by(audit_events.c.agency)).all()
-    return [{"agency": a, "seq": s, "hash": h, "at": at} for a, s, h, at in rows]
+        rows = conn.exec_driver_sql(sql, tuple(agencies)).all()
+    return [{"agency": a, "seq": s, "hash": h, "at": str(at)} for a, s, h, at in rows]
 
 
 def load_replay(path: Path) -> duckdb.DuckDBPyConnection:
