@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
-from casebycase.request import Kind, RequesterAgency
+from casebycase.request import KINDS as REQUEST_KINDS
+from casebycase.request import REQUESTER_AGENCIES
 
 Unit = Literal["cases", "deadlines", "replay"]
 OUTCOMES = ("comply", "partial", "decline", "refer")
@@ -34,7 +35,7 @@ def _case(column: str, mapping: dict[str, str], default: str) -> str:
     return f"CASE {whens} ELSE '{default}' END"
 
 
-KINDS = tuple(get_args(Kind))
+KINDS = tuple(REQUEST_KINDS)
 CHANNELS = {"detainer": "hold", "release_notification": "notification",
             "transfer": "transfer", "jail_access": "interview"}
 HANDLING = {"comply": "assisted", "partial": "assisted in part", "decline": "declined",
@@ -72,7 +73,7 @@ def catalog(reasons: list[tuple[str, list[str]]]) -> dict[str, Dimension]:
         Dimension("departure_reason", "reason for departing", reason_sql,
                   (*[n for n, _ in reasons], "other", "not a departure"), ("cases",)),
         Dimension("requester", "requesting agency", "requester",
-                  tuple(get_args(RequesterAgency))),
+                  tuple(REQUESTER_AGENCIES)),
         Dimension("component", "requesting component", "coalesce(component, 'not given')",
                   ("ERO", "HSI", "OPLA", "USBP", "OFO", "other", "unknown", "not given")),
         Dimension("purpose", "purpose", "purpose", ("criminal", "civil_immigration", "unknown")),
