@@ -12,6 +12,7 @@ from casebycase.cli import cases as cases
 from casebycase.cli import data as data
 from casebycase.cli import decide as decide
 from casebycase.cli import replay as replay
+from casebycase.cli import report as report
 from casebycase.cli import serve as serve
 from casebycase.cli import sources as sources
 from casebycase.cli import users as users

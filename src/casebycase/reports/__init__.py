@@ -1,0 +1,1 @@
+"""Transparency reports: definitions as data, computation in DuckDB, small cells suppressed."""
