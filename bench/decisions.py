@@ -384,7 +384,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report(rows, Row("python", ref_times, ref_times), console)
 
     labels = ("evaluate", "parse+evaluate")
-    for label, row in zip(labels, cbc_rows[:2] or [None, None], strict=True):
+    firsts: list[Row | None] = list(cbc_rows[:2]) or [None, None]
+    for label, row in zip(labels, firsts, strict=True):
         figure = f"{row.ratio:.1f}x" if row else f"n/a ({cbc_note})"
         console.print(f"casebycase {label} / python = {figure} (target <= {TARGETS[label]:g}x)")
     by_id = next((row for row in cbc_rows if row.name == REGISTRY_ROW), None)

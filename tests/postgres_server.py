@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -50,7 +51,7 @@ class PostgresServer:
     params: dict[str, str]
     origin: str
 
-    def connect(self, **kwargs: object) -> psycopg.Connection[tuple[object, ...]]:
+    def connect(self, **kwargs: Any) -> psycopg.Connection[tuple[Any, ...]]:
         return psycopg.connect(make_conninfo(**self.params), autocommit=True, **kwargs)
 
     def url(self, dbname: str) -> str:

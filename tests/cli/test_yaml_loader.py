@@ -18,13 +18,13 @@ FILES = sorted(bundled_dir().glob("*/*.yaml"))
 
 def test_libyaml_is_used_when_available() -> None:
     assert yaml.__with_libyaml__, "PyYAML without libyaml: packs load ~15x slower"
-    assert document.FAST_LOADER is yaml.CSafeLoader
+    assert document.FAST_LOADER is yaml.CSafeLoader  # type: ignore[comparison-overlap]
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_same_data_and_positions_as_the_python_parser(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    fast = document._read(yaml.CSafeLoader, text, "f.yaml")
+    fast = document._read(yaml.CSafeLoader, text, "f.yaml")  # type: ignore[arg-type]
     slow = document._read(yaml.SafeLoader, text, "f.yaml")
     assert fast.data == slow.data
     assert fast.positions == slow.positions

@@ -190,7 +190,7 @@ def test_every_backend_reads_every_rule_alike(pack: dict[str, Any],
     fired = columnar.fired_columns(frame)
     decided = columnar.decide(frame)
     space = Space([Side(compiled)])
-    cells = {}
+    cells: dict[str, list[Any]] = {}
     for cell in space.cells():
         cells.setdefault(cell.kind, []).append(cell)
     for row, request in enumerate(parsed):

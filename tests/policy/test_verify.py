@@ -264,7 +264,7 @@ def test_every_request_falls_in_a_cell_that_decides_it_alike(which: str, tmp_pat
     else:
         pack = load_pack(which)
     space = Space([Side(pack)])
-    cells = {}
+    cells: dict[Any, Any] = {}
     for cell in space.cells():
         cells.setdefault(cell.kind, []).append(cell)
     rng = random.Random(7)

@@ -17,7 +17,7 @@ ORIGIN_VALUES = ("Mexico", "MEXICO", "Honduras", "Guatemala", "GUATEMALA", "El S
 
 
 def by_id(ds: Dataset) -> dict[str, Any]:
-    return {i.request.id: i for i in ds.items}
+    return {i.request.id or "": i for i in ds.items}
 
 
 def rejected(ds: Dataset) -> dict[str, str]:

@@ -63,8 +63,8 @@ def test_other_real_datasets_import(real: Path) -> None:
 def test_missouri_agency_directory(real: Path) -> None:
     mo = build_directory(real, "MO")
     names = {a.name: a for a in mo.agencies}
-    assert names["Hallsville Police Department"].agreements["TFM"].signed.isoformat() == (
-        "2026-04-15")
+    signed = names["Hallsville Police Department"].agreements["TFM"].signed
+    assert signed is not None and signed.isoformat() == "2026-04-15"
     assert not any(a.name.startswith("Boone County Sheriff") for a in mo.agencies)
     current = sum(1 for a in mo.agencies for g in a.agreements.values() if g.current)
     assert current == 103  # rows of the newest list, 2026-05-18

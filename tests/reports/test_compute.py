@@ -36,11 +36,12 @@ def _facts(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     with store.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(select(cases)).mappings()]
         last: dict[str, dict[str, Any]] = {}
-        for d in conn.execute(select(decisions).order_by(decisions.c.id)).mappings():
-            last[d["case_id"]] = dict(d)
+        for dec in conn.execute(select(decisions).order_by(decisions.c.id)).mappings():
+            last[dec["case_id"]] = dict(dec)
         dls = [dict(r) for r in conn.execute(select(deadlines)).mappings()]
     facts = []
-    for r in rows:
+    for row in rows:
+        r: dict[str, Any] = dict(row)
         at = _aware(r["received_at"])
         if not (YEAR.start <= at < YEAR.end) or r["agency"] not in AGENCY:
             continue
@@ -116,7 +117,8 @@ def _deadline_value(x: dict[str, Any], dim: str) -> str:
     return _value(x["case"], dim)
 
 
-def _direct(spec: Table, facts: list[dict[str, Any]], dls: list[dict[str, Any]]) -> Counter:
+def _direct(spec: Table, facts: list[dict[str, Any]],
+            dls: list[dict[str, Any]]) -> Counter[Any]:
     value = _deadline_value if spec.unit == "deadlines" else _value
     units = dls if spec.unit == "deadlines" else facts
     return Counter((value(u, spec.rows), value(u, spec.columns)) for u in units

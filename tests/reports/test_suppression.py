@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -47,7 +48,8 @@ def _consistent(p: Published, values: dict[tuple[int, int], int]) -> bool:
             return False
         if cell.status == "withheld" and value < 1:
             return False
-    return all(items[lo] < items[hi] if strict else items[lo] <= items[hi]
+    known = [x or 0 for x in items]
+    return all(known[lo] < known[hi] if strict else known[lo] <= known[hi]
                for lo, hi, strict in p.order)
 
 
@@ -173,12 +175,12 @@ def _lp_range(p: Published, target: tuple[int, int]) -> tuple[float, float]:
             if h in index:
                 coef[index[h]] = 1.0
         known = sum(p.cells[i][j].value or 0 for i, j in group)
-        cell = total
+        cell: Any = total
         assert hasattr(cell, "status")
-        if cell.status == "shown":  # type: ignore[attr-defined]
+        if cell.status == "shown":
             a_eq.append(coef)
-            b_eq.append(cell.value - known)  # type: ignore[attr-defined]
-        elif cell.status == "small":  # type: ignore[attr-defined]
+            b_eq.append(cell.value - known)
+        elif cell.status == "small":
             a_ub.append(coef)
             b_ub.append(p.rule.threshold - 1 - known)
             a_ub.append([-x for x in coef])
