@@ -7,20 +7,15 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from casebycase.cli.shell import app, errors, out
 from casebycase.errors import Problem
-from casebycase.reports.compute import Report, build, build_replay
-from casebycase.reports.definition import DefinitionError, definition, definitions
-from casebycase.reports.document import document
-from casebycase.reports.period import parse_period
-from casebycase.reports.render import FORMATS, render
-from casebycase.reports.suppression import Rule
-from casebycase.settings import Settings
-from casebycase.store.store import Store
+
+if TYPE_CHECKING:
+    from casebycase.reports.compute import Report
 
 
 @app.command("report")
@@ -47,6 +42,14 @@ def report(
         "--database", help="Store URL (default: CASEBYCASE_DATABASE_URL)")] = None,
 ) -> None:
     """Transparency reports from the case store, with small counts suppressed."""
+    from casebycase.reports.compute import build, build_replay
+    from casebycase.reports.definition import DefinitionError, definition, definitions
+    from casebycase.reports.period import parse_period
+    from casebycase.reports.render import FORMATS, render
+    from casebycase.reports.suppression import Rule
+    from casebycase.settings import Settings
+    from casebycase.store.store import Store
+
     with errors():
         if open_data_file is not None:
             _open_data(open_data_file, agency, period, database, threshold, draft)
@@ -93,6 +96,13 @@ def report(
 
 def _open_data(path: Path, agency: list[str] | None, period: str | None,
                database: str | None, threshold: int, draft: bool) -> None:
+    from casebycase.reports.compute import build
+    from casebycase.reports.definition import DefinitionError, definitions
+    from casebycase.reports.period import parse_period
+    from casebycase.reports.suppression import Rule
+    from casebycase.settings import Settings
+    from casebycase.store.store import Store
+
     if not agency or not period:
         raise DefinitionError([Problem("--agency" if not agency else "--period", "is required",
                                        "e.g. --agency boone-county-so --period 2026")],
@@ -128,6 +138,8 @@ CREATE TABLE not_recorded (report TEXT, agencies TEXT, period TEXT, measure TEXT
 
 def open_data(reports: Sequence[Report], path: Path) -> Path:
     """Write ``reports`` into a new SQLite file at ``path`` (replaced if it exists)."""
+    from casebycase.reports.document import document
+
     path.unlink(missing_ok=True)
     with sqlite3.connect(path) as db:
         db.executescript(SCHEMA)

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from casebycase.errors import CaseByCaseError, Problem
 from casebycase.reports.charts import table_svg
