@@ -8,7 +8,9 @@ than a lock-out: after ``FREE_FAILURES`` failures of a username (``FREE_PER_ADDR
 address) each further attempt must wait 1, 2, 4, ... seconds after the last failure, at most
 ``MAX_WAIT``; a quiet ``RESET_AFTER`` starts the count again. Unknown usernames are counted
 and answered exactly like known ones, so the answers reveal no account. Passwords are
-checked outside any write transaction; the counters are moved atomically (upserts).
+checked outside any write transaction, one at a time per process (argon2 with one lane, so a
+flood of logins holds at most one core; a login that waits more than ``CHECK_WAIT`` seconds
+gets 429), and the counters are read and moved within that turn, atomically (upserts).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, get_args
@@ -32,7 +35,9 @@ from casebycase.errors import CaseByCaseError, Problem
 
 ROLES: tuple[str, ...] = get_args(Role)
 FREE_FAILURES = 5
-FREE_PER_ADDRESS = 20
+FREE_PER_ADDRESS = 10
+CHECK_WAIT = 2.0
+"""Seconds a login waits for its turn to have its password checked before a 429."""
 MAX_WAIT = dt.timedelta(minutes=15)
 RESET_AFTER = dt.timedelta(hours=1)
 SESSION_LIFETIME = dt.timedelta(hours=12)
@@ -70,7 +75,8 @@ class Users:
     def __init__(self, store: Storage, clock: Callable[[], dt.datetime],
                  hasher: PasswordHasher | None = None) -> None:
         self.store, self.clock = store, clock
-        self.hasher = hasher or PasswordHasher()
+        self.hasher = hasher or PasswordHasher(time_cost=3, memory_cost=65536, parallelism=1)
+        self._checking = threading.Lock()  # one password check at a time: one core at most
         self._dummy_hash: str | None = None
 
     # --- accounts ---------------------------------------------------------------------------
@@ -140,26 +146,27 @@ class Users:
               ) -> tuple[str, dt.datetime]:
         """Exchange a username and password for a session token and its expiry; ``client``
         is the caller's address (throttled on its own)."""
+        self._throttle(_limits(username, client), self._now())  # refused ones never queue
+        if not self._checking.acquire(timeout=CHECK_WAIT):
+            error = Throttled([Problem("username", "the server is busy checking other logins",
+                                       "try again in a moment")], title="too many requests")
+            error.retry_after = 1
+            raise error
+        try:
+            return self._login(username, password, client)
+        finally:
+            self._checking.release()
+
+    def _login(self, username: str, password: str, client: str | None
+               ) -> tuple[str, dt.datetime]:
         now = self._now()
-        limits = {f"user:{username}": FREE_FAILURES}
-        if client:
-            limits[f"addr:{client}"] = FREE_PER_ADDRESS
+        limits = _limits(username, client)
+        failures = self._throttle(limits, now)
         with self.store.read() as tx:
-            failures = tx.login_failures(list(limits))
             row = tx.user(username)
-        for key, free in limits.items():
-            count, last = failures.get(key, (0, now))
-            until = _aware(last) + _backoff(count, free)
-            if now < until and now - _aware(last) < RESET_AFTER:
-                error = Throttled([Problem(
-                    "username" if key.startswith("user:") else "client",
-                    "too many failed logins", f"try again after {until.isoformat()}")],
-                    title="too many requests")
-                error.retry_after = int((until - now).total_seconds()) + 1
-                raise error
         usable = row is not None and not row["disabled"] and bool(row["password_hash"])
         stored = row["password_hash"] if usable and row else self._dummy()
-        if not self._verify(stored, password) or not usable:  # the slow part, no lock held
+        if not self._verify(stored, password) or not usable:  # no database lock held
             with self.store.transaction() as tx:
                 for key in limits:
                     _count, seen = failures.get(key, (0, now - RESET_AFTER))
@@ -175,6 +182,23 @@ class Users:
                              "kind": "session", "label": "session", "created_at": now,
                              "expires_at": expires})
         return token, expires
+
+    def _throttle(self, limits: dict[str, int], now: dt.datetime
+                  ) -> dict[str, tuple[int, dt.datetime]]:
+        """The failure counts of ``limits``; Throttled while any of them must wait."""
+        with self.store.read() as tx:
+            failures = tx.login_failures(list(limits))
+        for key, free in limits.items():
+            count, last = failures.get(key, (0, now))
+            until = _aware(last) + _backoff(count, free)
+            if now < until and now - _aware(last) < RESET_AFTER:
+                error = Throttled([Problem(
+                    "username" if key.startswith("user:") else "client",
+                    "too many failed logins", f"try again after {until.isoformat()}")],
+                    title="too many requests")
+                error.retry_after = int((until - now).total_seconds()) + 1
+                raise error
+        return failures
 
     def logout(self, token: str) -> None:
         """End a session (or revoke an API token): it stops working at once."""
@@ -243,6 +267,14 @@ def _may_manage(actor: Actor, agency: str) -> None:
 def _event(tx: Transaction, agency: str, actor: Actor, now: dt.datetime, tag: str,
            payload: dict[str, Any]) -> None:
     audit.append(tx, agency, tag, f"{actor.role}:{actor.user}", now, None, None, payload)
+
+
+def _limits(username: str, client: str | None) -> dict[str, int]:
+    """Throttling keys of a login and the failures each may have without waiting."""
+    limits = {f"user:{username}": FREE_FAILURES}
+    if client:
+        limits[f"addr:{client}"] = FREE_PER_ADDRESS
+    return limits
 
 
 def _backoff(failures: int, free: int) -> dt.timedelta:
