@@ -205,6 +205,16 @@ class Users:
         with self.store.transaction() as tx:
             tx.delete_token(hash_token(token))
 
+    def actor(self, username: str) -> Actor:
+        """The actor of an active user, for commands run on the server's own console."""
+        with self.store.read() as tx:
+            row = tx.user(username)
+        if row is None or row["disabled"]:
+            raise NotFound([Problem("--as", f"no active user '{username}'",
+                                    "check the username (casebycase users list)")],
+                           title="not found")
+        return Actor(row["id"], row["role"], row["agency"], frozenset(row["agencies"]))
+
     def authenticate(self, token: str) -> Actor:
         """The actor holding a token; Unauthorized when unknown, expired or disabled."""
         if not token or len(token) > 200:
