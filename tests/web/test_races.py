@@ -119,3 +119,15 @@ def test_one_winner(race: str, live: Live) -> None:
     assert winners == [1] * CASES
     r = call(live, "GET", "/api/audit/verify", "sgt.0")
     assert r.json() == {"ok": True, "breaks": []}
+
+
+def test_the_same_intake_at_once_opens_one_case(live: Live, store: Store) -> None:
+    for n in range(CASES):
+        request = {**DETAINER, "id": f"TWICE-{n}"}
+        answers = _at_once(live, [("dep.0", "/api/cases", request),
+                                  ("dep.1", "/api/cases", request),
+                                  ("dep.2", "/api/cases", request)])
+        assert sorted(a.status_code for a in answers) == [200, 200, 201]
+        assert len({a.json()["id"] for a in answers}) == 1
+    with store.read() as tx:
+        assert tx.count_cases() == CASES
