@@ -56,12 +56,13 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Transaction]:
         """A unit of work that only reads: a consistent snapshot that never takes SQLite's
-        write lock (and is READ ONLY on PostgreSQL)."""
+        write lock (REPEATABLE READ, READ ONLY on PostgreSQL)."""
         with self.engine.connect() as conn:
             conn.execution_options(**{READ: True})
             with conn.begin():
                 if self.dialect == "postgresql":
-                    conn.execute(text("SET TRANSACTION READ ONLY"))
+                    conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, "
+                                      "READ ONLY"))
                 yield Transaction(conn, self.dialect)
 
     def close(self) -> None:
