@@ -54,7 +54,9 @@ class Login(_Body):
 class Decision(_Body):
     outcome: Literal["comply", "partial", "decline", "refer"]
     actions_taken: list[Short] = Field(default_factory=list, max_length=50)
-    reason: Note | None = None
+    reason: Note | None = Field(None, description="Required (non-blank) when the outcome "
+                                "departs from the recommendation; such a decision then needs "
+                                "another user's review")
 
 
 class Review(_Body):
