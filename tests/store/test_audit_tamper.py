@@ -1,6 +1,6 @@
 """The tamper catalogue: `audit verify` names the first bad event after each kind of
 tampering, on SQLite and PostgreSQL (edit, delete, insert, reorder, NULL payload, truncated
-tail, deleted chain, rewritten or deleted case records)."""
+tail, deleted chain, rewritten or deleted case records and deadlines)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,11 @@ TAMPER: dict[str, tuple[Callable[[Store], None], int, str]] = {
                             8, "review record was altered"),
     "rewrite request": (lambda s: _sql(s, "UPDATE cases SET request = '{}' WHERE reference "
                                           "= 'BCSO-1'"), 3, "request record was altered"),
+    "rewrite deadline": (lambda s: _sql(s, "UPDATE deadlines SET due_at = NULL WHERE case_id "
+                                           f"= {FIRST_CASE}"), 2,
+                         "recommendation record was altered"),
+    "delete deadline": (lambda s: _sql(s, f"DELETE FROM deadlines WHERE case_id = {FIRST_CASE}"),
+                        2, "recommendation record was altered"),
     "rewrite case state": (lambda s: _sql(s, "UPDATE cases SET state = 'closed' WHERE id = "
                                              f"{FIRST_CASE}"), 8, "case row was altered"),
 }

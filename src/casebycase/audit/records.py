@@ -18,7 +18,7 @@ from casebycase.audit.chain import Break, Event, Head, payload_hash
 FIELDS: dict[str, tuple[str, ...]] = {
     "request": ("id", "agency", "reference", "kind", "received_at", "request"),
     "recommendation": ("id", "recommendation", "recommended_outcome", "pack", "pack_version",
-                       "pack_digest"),
+                       "pack_digest", "deadlines"),
     "decision": ("case_id", "actor", "at", "outcome", "actions_taken", "reason", "departs"),
     "review": ("case_id", "actor", "at", "approved", "note"),
     "reopening": ("case_id", "actor", "at", "reason"),
@@ -42,7 +42,12 @@ def record_hash(kind: str, row: Mapping[str, Any]) -> str:
     return payload_hash({"kind": kind, **{f: _plain(row.get(f)) for f in FIELDS[kind]}})
 
 
+DEADLINE_FIELDS = ("action", "due_at", "clock")
+
+
 def _plain(value: Any) -> Any:
+    if isinstance(value, list) and value and isinstance(value[0], Mapping):
+        return [{f: _plain(d.get(f)) for f in DEADLINE_FIELDS} for d in value]
     if isinstance(value, dt.datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return aware.astimezone(dt.UTC).isoformat()
@@ -88,7 +93,8 @@ def _check_case(trail: list[Event], held: Mapping[str, Any] | None, expunged: bo
     for e in trail:
         kind = {"case:request:received": "request",
                 "case:recommendation:issued": "recommendation"}.get(e.tag)
-        row: Mapping[str, Any] | None = case if kind else None
+        row: Mapping[str, Any] | None = {**case, "deadlines": held.get("deadlines", [])} \
+            if kind else None
         if e.tag in TABLE_OF:
             table, kind = TABLE_OF[e.tag]
             rows = held[table]

@@ -128,7 +128,8 @@ class CaseService:
                              "record": record_hash("request", row)})
                 self._event(tx, row, actor, now, "case:recommendation:issued",
                             {"outcome": rec.outcome, "rules": list(rec.rules),
-                             "record": record_hash("recommendation", row)})
+                             "record": record_hash("recommendation",
+                                                   {**row, "deadlines": deadlines})})
                 return self._view(tx, case_id), True
         except _KeyTaken:  # a concurrent intake with the same key committed first
             first = self._replay(request.agency, keys, content)

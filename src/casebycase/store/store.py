@@ -187,13 +187,14 @@ class Transaction:
         return Head(found[0], found[1]) if found else None
 
     def case_records(self, agency: str) -> dict[str, dict[str, Any]]:
-        """Per case of the agency: its row and its decisions, reviews and reopenings."""
+        """Per case of the agency: its row and its decisions, reviews, reopenings and
+        deadlines."""
         out: dict[str, dict[str, Any]] = {}
         for row in self.conn.execute(select(cases).where(cases.c.agency == agency)).mappings():
             out[row["id"]] = {"case": dict(row), "decisions": [], "reviews": [],
-                              "reopenings": []}
+                              "reopenings": [], "deadlines": []}
         for name, table in (("decisions", decisions), ("reviews", reviews),
-                            ("reopenings", reopenings)):
+                            ("reopenings", reopenings), ("deadlines", deadlines)):
             query = (select(table).join(cases, cases.c.id == table.c.case_id)
                      .where(cases.c.agency == agency).order_by(table.c.id))
             for row in self.conn.execute(query).mappings():
