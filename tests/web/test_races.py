@@ -15,7 +15,7 @@ from casebycase.store.store import Store
 from .conftest import DETAINER, problems
 from .live_server import Live, call, live_server
 
-CASES = 8
+CASES = 5
 """Cases raced per race and database."""
 
 NO_REVIEW = {**DETAINER, "kind": "status_check"}
