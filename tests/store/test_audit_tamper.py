@@ -119,3 +119,13 @@ def test_verification_is_scoped_to_the_given_agencies(service: CaseService,
     _sql(store, "UPDATE decisions SET outcome = 'comply'")
     assert service.verify_audit(frozenset({"columbia-pd"})) == []
     assert len(service.verify_audit(frozenset({AGENCY}))) == 1
+
+
+def test_a_chain_rewritten_before_its_published_head_is_detected(service: CaseService,
+                                                                 store: Store) -> None:
+    _history(service)
+    with store.read() as tx:
+        sixth = tx.events(AGENCY)[5]
+    assert service.verify_audit(published={AGENCY: Head(6, sixth.hash)}) == []
+    [found] = service.verify_audit(published={AGENCY: Head(6, "f" * 64)})
+    assert (found.seq, "chain was rewritten" in found.why) == (6, True)

@@ -9,6 +9,7 @@ against the head the store recorded with each append (and, when given, a publish
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -35,6 +36,14 @@ STATE_AFTER = {"case:recommendation:issued": "recommended", "case:decision:recor
                "case:case:closed": "closed", "case:case:reopened": "recommended"}
 
 EXPUNGED = "record:subject:expunged"
+
+
+def slim(event: Event) -> Event:
+    """The event with only what the record and head checks need of its payload."""
+    payload = event.payload
+    if isinstance(payload, dict):
+        payload = {"record": payload["record"]} if "record" in payload else {}
+    return dataclasses.replace(event, payload=payload)
 
 
 def record_hash(kind: str, row: Mapping[str, Any]) -> str:
@@ -146,4 +155,9 @@ def verify_head(agency: str, events: list[Event], head: Head | None, source: str
     if source == "recorded" and last.seq > head.seq:
         return Break(agency, head.seq + 1, None, f"events after the {source} head (event "
                      f"{head.seq}) were added outside the service")
+    if last.seq > head.seq:  # the chain grew since the head was published
+        at = next((e for e in events if e.seq == head.seq), None)
+        if at is None or at.hash != head.hash:
+            return Break(agency, head.seq, at.id if at else None, f"event {head.seq} does not "
+                         f"match the {source} head: the chain was rewritten")
     return None

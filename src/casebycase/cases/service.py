@@ -10,8 +10,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from casebycase.audit.chain import Break, Head, canonical, verify_chain
-from casebycase.audit.records import record_hash, verify_head, verify_records
+from casebycase.audit.chain import Break, ChainCheck, Head, canonical
+from casebycase.audit.records import record_hash, slim, verify_head, verify_records
 from casebycase.cases import audit
 from casebycase.cases.model import TRANSITIONS, Actor, DeadlineView
 from casebycase.cases.storage import Storage, Transaction
@@ -292,9 +292,12 @@ class CaseService:
             for agency in tx.chain_agencies():
                 if agencies is not None and agency not in agencies:
                     continue
-                events = tx.events(agency)
-                found = (verify_chain(events)
-                         or verify_head(agency, events, tx.recorded_head(agency), "recorded"))
+                check, events, found = ChainCheck(), [], None
+                for event in tx.iter_events(agency):  # streamed; only slim copies are kept
+                    found = found or check.add(event)
+                    events.append(slim(event))
+                found = found or verify_head(agency, events, tx.recorded_head(agency),
+                                             "recorded")
                 if found is None and published and agency in published:
                     found = verify_head(agency, events, published[agency], "published")
                 if found is None:

@@ -174,6 +174,14 @@ class Transaction:
             audit_events.c.id)
         return [Event(**dict(r)) for r in self.conn.execute(query).mappings()]
 
+    def iter_events(self, agency: str) -> Iterator[Event]:
+        """The agency's events in (seq, id) order, fetched in batches (bounded memory)."""
+        query = (select(audit_events).where(audit_events.c.agency == agency)
+                 .order_by(audit_events.c.seq, audit_events.c.id)
+                 .execution_options(yield_per=2000))
+        for row in self.conn.execute(query).mappings():
+            yield Event(**dict(row))
+
     def chain_agencies(self) -> list[str]:
         """Every agency with events or a recorded head."""
         found = {r[0] for r in self.conn.execute(select(audit_events.c.agency).distinct())}
