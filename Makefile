@@ -30,6 +30,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/decisions.py
 	$(BIN)/python bench/intake.py --rate 20 --seconds 5
+	$(BIN)/python bench/login_abuse.py --seconds 10
+	$(BIN)/python bench/verify_load.py --events 100000 --seconds 8
 	$(BIN)/python bench/replay.py --n 1000000
 	$(BIN)/python bench/cli.py
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import inspect
 
+from casebycase.cases.model import Actor
 from casebycase.cases.service import (
     CaseService,
     DecisionError,
@@ -129,4 +130,62 @@ def test_expunge_keeps_the_chain_verifiable(service: CaseService) -> None:
     after = service.get(case["id"], COUNSEL)
     assert after["request"] == {"expunged": True}
     assert all(e["payload"] is None for e in after["events"][:-1])
+    assert service.verify_audit() == []
+
+
+def test_four_eyes_at_the_service(service: CaseService) -> None:
+    case = service.intake(DETAINER, OFFICER)
+    service.decide(case["id"], SUPERVISOR, "decline", [], "county practice")
+    with pytest.raises(Forbidden, match="four eyes"):
+        service.review(case["id"], SUPERVISOR, approve=True)
+    other = Actor("sergeant-2", "supervisor", "boone-county-so")
+    assert service.review(case["id"], other, approve=True)["state"] == "reviewed"
+
+
+def test_a_stale_version_loses(service: CaseService, store: Store) -> None:
+    case = service.intake(DETAINER, OFFICER)
+    with store.transaction() as tx:
+        row = tx.case(case["id"])
+        assert row is not None and row["version"] == 0
+        assert tx.change_case(case["id"], 0, state="decided")
+        assert not tx.change_case(case["id"], 0, state="closed")  # someone came first
+        assert tx.case(case["id"])["version"] == 1  # type: ignore[index]
+
+
+def test_expunge_removes_every_free_text(service: CaseService, store: Store) -> None:
+    case = service.intake(DETAINER, OFFICER)
+    service.decide(case["id"], OFFICER, "decline", ["private action"], "private reason")
+    service.review(case["id"], SUPERVISOR, approve=True, note="private note")
+    service.close(case["id"], OFFICER)
+    service.reopen(case["id"], COUNSEL, "private reopening")
+    with pytest.raises(Forbidden):
+        service.expunge(case["id"], SUPERVISOR)
+    service.expunge(case["id"], COUNSEL)
+    text = str(service.get(case["id"], COUNSEL))
+    for secret in ("BCSO-2026-0031", "S-0107", "private", "DWI"):
+        assert secret not in text, secret
+    assert service.verify_audit() == []
+    again = service.intake(DETAINER, OFFICER)  # its id and keys are gone with it
+    assert again["id"] != case["id"]
+
+
+def test_command_line_expunges(store_url: str, service: CaseService) -> None:
+    from typer.testing import CliRunner
+
+    from casebycase.cases.users import Users
+    from casebycase.cli import app
+
+    case = service.intake(DETAINER, OFFICER)
+    accounts = Users(service.store, service.clock)
+    admin = Actor("cli", "policy_admin", "boone-county-so")
+    accounts.add("counsel.cruz", "counsel", "boone-county-so", admin)
+    accounts.add("dep.ames", "officer", "boone-county-so", admin)
+    runner = CliRunner()
+    refused = runner.invoke(app, ["cases", "expunge", case["id"], "--as", "dep.ames",
+                                  "--database", store_url])
+    assert refused.exit_code == 2 and "may not expunge" in refused.output
+    done = runner.invoke(app, ["cases", "expunge", case["id"], "--as", "counsel.cruz",
+                               "--database", store_url])
+    assert done.exit_code == 0, done.output
+    assert service.get(case["id"], COUNSEL)["request"] == {"expunged": True}
     assert service.verify_audit() == []

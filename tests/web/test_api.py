@@ -94,7 +94,8 @@ def test_officer_of_another_agency_reaches_nothing(client: TestClient, tokens: H
 def test_batch_with_one_bad_item(client: TestClient, tokens: H, store: Store) -> None:
     bad = {**DETAINER, "subject": {**DETAINER["subject"], "place_of_birth": "Honduras"}}
     r = client.post("/api/cases/batch", headers=tokens["dep.ames"],
-                    json={"requests": [DETAINER, bad, "not an object", DETAINER]})
+                    json={"requests": [DETAINER, bad, "not an object",
+                                       {**DETAINER, "id": "BCSO-2026-0032"}]})
     assert r.status_code == 200
     body = r.json()
     assert body["created"] == 2 and body["failed"] == 2

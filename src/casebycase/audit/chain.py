@@ -100,19 +100,23 @@ class Break:
     why: str
 
 
-def verify_chain(events: list[Event]) -> Break | None:
-    """Check one agency's events (in storage order); None when the chain is intact."""
-    prev, expected_seq, last_id = GENESIS, 1, 0
-    for e in sorted(events, key=lambda e: (e.seq, e.id)):
+class ChainCheck:
+    """Verify one agency's chain event by event, in (seq, id) order, in constant memory."""
+
+    def __init__(self) -> None:
+        self.prev, self.expected_seq, self.last_id = GENESIS, 1, 0
+
+    def add(self, e: Event) -> Break | None:
+        """The break at ``e``, or None when it follows the events before it."""
         where = (e.agency, e.seq, e.id)
-        if e.seq != expected_seq:
-            why = (f"sequence jumps from {expected_seq - 1} to {e.seq}: an event was deleted"
-                   if e.seq > expected_seq else f"sequence number {e.seq} repeats: an event "
-                   "was inserted")
+        if e.seq != self.expected_seq:
+            why = (f"sequence jumps from {self.expected_seq - 1} to {e.seq}: an event was "
+                   "deleted" if e.seq > self.expected_seq else f"sequence number {e.seq} "
+                   "repeats: an event was inserted")
             return Break(*where, why)
-        if e.id <= last_id:
+        if e.id <= self.last_id:
             return Break(*where, "events are stored out of order: the chain was reordered")
-        if e.prev_hash != prev:
+        if e.prev_hash != self.prev:
             return Break(*where, "does not link to the previous event: an event was "
                                  "inserted, deleted or reordered before it")
         if e.payload is not None and payload_hash(e.payload) != e.payload_hash:
@@ -120,5 +124,15 @@ def verify_chain(events: list[Event]) -> Break | None:
         if event_hash(e.agency, e.seq, e.tag, e.actor, e.at, e.case_id, e.policy_digest,
                       e.payload_hash, e.prev_hash) != e.hash:
             return Break(*where, "its recorded fields were altered")
-        prev, expected_seq, last_id = e.hash, expected_seq + 1, e.id
+        self.prev, self.expected_seq, self.last_id = e.hash, self.expected_seq + 1, e.id
+        return None
+
+
+def verify_chain(events: list[Event]) -> Break | None:
+    """Check one agency's events (in storage order); None when the chain is intact."""
+    check = ChainCheck()
+    for e in sorted(events, key=lambda e: (e.seq, e.id)):
+        found = check.add(e)
+        if found is not None:
+            return found
     return None

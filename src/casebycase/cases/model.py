@@ -42,10 +42,14 @@ class Actor:
     role: Role
     agency: str
     agencies: frozenset[str] = frozenset()
-    """Extra agencies a state-level user may see."""
+    """Extra agencies a state-level user may see (read only)."""
 
     def sees(self, agency: str) -> bool:
         return agency == self.agency or agency in self.agencies
+
+    def acts_for(self, agency: str) -> bool:
+        """Whether the user may change cases of ``agency``: their own agency only."""
+        return agency == self.agency
 
 
 @dataclass(frozen=True, slots=True)

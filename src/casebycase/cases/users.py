@@ -1,8 +1,16 @@
 """Users, roles, agencies, passwords and tokens; who is acting, and login throttling.
 
 Passwords are hashed with argon2; API and session tokens are random and only their SHA-256
-is stored, so a token is shown once. After ``MAX_FAILURES`` failed logins within
-``THROTTLE_WINDOW`` a login is refused until the window has passed (the clock is injected).
+is stored, so a token is shown once.
+
+Login throttling is by account **and** by client address, with exponential back-off rather
+than a lock-out: after ``FREE_FAILURES`` failures of a username (``FREE_PER_ADDRESS`` of an
+address) each further attempt must wait 1, 2, 4, ... seconds after the last failure, at most
+``MAX_WAIT``; a quiet ``RESET_AFTER`` starts the count again. Unknown usernames are counted
+and answered exactly like known ones, so the answers reveal no account. Passwords are
+checked outside any write transaction, one at a time per process (argon2 with one lane, so a
+flood of logins holds at most one core; a login that waits more than ``CHECK_WAIT`` seconds
+gets 429), and the counters are read and moved within that turn, atomically (upserts).
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, get_args
@@ -25,8 +34,12 @@ from casebycase.cases.storage import Storage, Transaction
 from casebycase.errors import CaseByCaseError, Problem
 
 ROLES: tuple[str, ...] = get_args(Role)
-MAX_FAILURES = 5
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
+FREE_FAILURES = 5
+FREE_PER_ADDRESS = 10
+CHECK_WAIT = 2.0
+"""Seconds a login waits for its turn to have its password checked before a 429."""
+MAX_WAIT = dt.timedelta(minutes=15)
+RESET_AFTER = dt.timedelta(hours=1)
 SESSION_LIFETIME = dt.timedelta(hours=12)
 NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,99}$")
 AGENCY = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -62,7 +75,8 @@ class Users:
     def __init__(self, store: Storage, clock: Callable[[], dt.datetime],
                  hasher: PasswordHasher | None = None) -> None:
         self.store, self.clock = store, clock
-        self.hasher = hasher or PasswordHasher()
+        self.hasher = hasher or PasswordHasher(time_cost=3, memory_cost=65536, parallelism=1)
+        self._checking = threading.Lock()  # one password check at a time: one core at most
         self._dummy_hash: str | None = None
 
     # --- accounts ---------------------------------------------------------------------------
@@ -91,7 +105,7 @@ class Users:
 
     def list(self, actor: Actor) -> list[dict[str, Any]]:
         """Users of the agencies the actor sees."""
-        with self.store.transaction() as tx:
+        with self.store.read() as tx:
             return [_public(r) for r in tx.users(actor.agencies | {actor.agency})]
 
     def disable(self, username: str, actor: Actor) -> dict[str, Any]:
@@ -128,42 +142,84 @@ class Users:
 
     # --- authentication ---------------------------------------------------------------------
 
-    def login(self, username: str, password: str) -> tuple[str, dt.datetime]:
-        """Exchange a username and password for a session token and its expiry."""
+    def login(self, username: str, password: str, client: str | None = None
+              ) -> tuple[str, dt.datetime]:
+        """Exchange a username and password for a session token and its expiry; ``client``
+        is the caller's address (throttled on its own)."""
+        self._throttle(_limits(username, client), self._now())  # refused ones never queue
+        if not self._checking.acquire(timeout=CHECK_WAIT):
+            error = Throttled([Problem("username", "the server is busy checking other logins",
+                                       "try again in a moment")], title="too many requests")
+            error.retry_after = 1
+            raise error
+        try:
+            return self._login(username, password, client)
+        finally:
+            self._checking.release()
+
+    def _login(self, username: str, password: str, client: str | None
+               ) -> tuple[str, dt.datetime]:
         now = self._now()
-        with self.store.transaction() as tx:
+        limits = _limits(username, client)
+        failures = self._throttle(limits, now)
+        with self.store.read() as tx:
             row = tx.user(username)
-            if row is None or row["disabled"] or not row["password_hash"]:
-                self._verify(self._dummy(), password)  # as slow as a wrong password
-                raise _unauthorized()
-            since = _aware(row["failed_since"])
-            in_window = since is not None and now < since + THROTTLE_WINDOW
-            if in_window and row["failed_logins"] >= MAX_FAILURES:
-                assert since is not None
-                error = Throttled([Problem(
-                    "username", "too many failed logins",
-                    f"try again after {(since + THROTTLE_WINDOW).isoformat()}")],
-                    title="too many requests")
-                error.retry_after = int((since + THROTTLE_WINDOW - now).total_seconds()) + 1
-                raise error
-            if not self._verify(row["password_hash"], password):
-                failures = row["failed_logins"] + 1 if in_window else 1
-                tx.update_user(row["id"], failed_logins=failures,
-                               failed_since=since if in_window else now)
-                failed = True
-            else:
-                tx.update_user(row["id"], failed_logins=0, failed_since=None)
-                failed = False
-        if failed:  # the failure is counted (committed) before answering
+        usable = row is not None and not row["disabled"] and bool(row["password_hash"])
+        stored = row["password_hash"] if usable and row else self._dummy()
+        if not self._verify(stored, password) or not usable:  # no database lock held
+            with self.store.transaction() as tx:
+                for key in limits:
+                    _count, seen = failures.get(key, (0, now - RESET_AFTER))
+                    restart = now - _aware(seen) >= RESET_AFTER
+                    tx.count_failure(key, now, restart)
             raise _unauthorized()
+        token = secrets.token_urlsafe(32)
         expires = now + SESSION_LIFETIME
-        return self.issue_token(username, "session", SESSION_LIFETIME, kind="session"), expires
+        assert row is not None
+        with self.store.transaction() as tx:
+            tx.clear_failures(f"user:{username}")
+            tx.insert_token({"token_hash": hash_token(token), "user_id": row["id"],
+                             "kind": "session", "label": "session", "created_at": now,
+                             "expires_at": expires})
+        return token, expires
+
+    def _throttle(self, limits: dict[str, int], now: dt.datetime
+                  ) -> dict[str, tuple[int, dt.datetime]]:
+        """The failure counts of ``limits``; Throttled while any of them must wait."""
+        with self.store.read() as tx:
+            failures = tx.login_failures(list(limits))
+        for key, free in limits.items():
+            count, last = failures.get(key, (0, now))
+            until = _aware(last) + _backoff(count, free)
+            if now < until and now - _aware(last) < RESET_AFTER:
+                error = Throttled([Problem(
+                    "username" if key.startswith("user:") else "client",
+                    "too many failed logins", f"try again after {until.isoformat()}")],
+                    title="too many requests")
+                error.retry_after = int((until - now).total_seconds()) + 1
+                raise error
+        return failures
+
+    def logout(self, token: str) -> None:
+        """End a session (or revoke an API token): it stops working at once."""
+        with self.store.transaction() as tx:
+            tx.delete_token(hash_token(token))
+
+    def actor(self, username: str) -> Actor:
+        """The actor of an active user, for commands run on the server's own console."""
+        with self.store.read() as tx:
+            row = tx.user(username)
+        if row is None or row["disabled"]:
+            raise NotFound([Problem("--as", f"no active user '{username}'",
+                                    "check the username (casebycase users list)")],
+                           title="not found")
+        return Actor(row["id"], row["role"], row["agency"], frozenset(row["agencies"]))
 
     def authenticate(self, token: str) -> Actor:
         """The actor holding a token; Unauthorized when unknown, expired or disabled."""
         if not token or len(token) > 200:
             raise _unauthorized("invalid token")
-        with self.store.transaction() as tx:
+        with self.store.read() as tx:
             row = tx.token_user(hash_token(token))
         if row is None or row["disabled"]:
             raise _unauthorized("invalid token")
@@ -221,6 +277,21 @@ def _may_manage(actor: Actor, agency: str) -> None:
 def _event(tx: Transaction, agency: str, actor: Actor, now: dt.datetime, tag: str,
            payload: dict[str, Any]) -> None:
     audit.append(tx, agency, tag, f"{actor.role}:{actor.user}", now, None, None, payload)
+
+
+def _limits(username: str, client: str | None) -> dict[str, int]:
+    """Throttling keys of a login and the failures each may have without waiting."""
+    limits = {f"user:{username}": FREE_FAILURES}
+    if client:
+        limits[f"addr:{client}"] = FREE_PER_ADDRESS
+    return limits
+
+
+def _backoff(failures: int, free: int) -> dt.timedelta:
+    """How long after the last failure the next attempt must wait."""
+    if failures < free:
+        return dt.timedelta(0)
+    return min(dt.timedelta(seconds=2 ** min(failures - free, 20)), MAX_WAIT)
 
 
 def _aware(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Commands on the case store: audit verification."""
+"""Commands on the case store: audit verification, expungement."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from casebycase.cli.shell import errors as _errors
 
 audit = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit, name="audit")
+cases = typer.Typer(help="Cases in the store.", no_args_is_help=True)
+app.add_typer(cases, name="cases")
 
 
 @audit.command("verify")
@@ -40,3 +42,29 @@ def verify(database: Annotated[str | None, typer.Option(
     for b in breaks:
         err.print(f"[red]{b.agency}[/red]: event {b.seq} (id {b.event_id}): {b.why}")
     raise typer.Exit(1)
+
+
+@cases.command("expunge")
+def expunge(case_id: Annotated[str, typer.Argument(help="The case id (a UUID)")],
+            as_user: Annotated[str, typer.Option(
+                "--as", help="The counsel user who orders the expungement")],
+            database: Annotated[str | None, typer.Option(
+                "--database", help="Store URL (default: CASEBYCASE_DATABASE_URL)")] = None
+            ) -> None:
+    """Remove every free text and reference of a case; the audit chain keeps only hashes
+    and still verifies. The expungement itself is an audit event."""
+    from casebycase.cases.service import CaseService
+    from casebycase.cases.users import Users
+    from casebycase.settings import Settings
+    from casebycase.store.store import Store
+
+    store = Store.open(database or Settings.from_env().database_url)
+    clock = lambda: dt.datetime.now(dt.UTC)  # noqa: E731
+    try:
+        with _errors():
+            actor = Users(store, clock).actor(as_user)
+            removed = CaseService(store, clock).expunge(case_id, actor)
+    finally:
+        store.close()
+    out.print(f"expunged case {case_id}: {removed} event payloads removed, the chain verifies",
+              markup=False)

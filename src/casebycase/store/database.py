@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from casebycase.errors import CaseByCaseError, Problem
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+READ = "casebycase_read"
+"""Execution option marking a connection whose transaction only reads."""
 
 
 class StoreMissing(CaseByCaseError):
@@ -44,9 +46,15 @@ def require_existing(url: str) -> None:
 
 
 def engine_for(url: str) -> Engine:
-    """An engine; SQLite runs in WAL mode, syncs on every commit, and serialises writers."""
+    """An engine; SQLite runs in WAL mode, syncs on every commit, and serialises writers.
+
+    SQL parameters never enter error messages or logs (they may hold personal data).
+    A connection marked ``casebycase_read`` begins a deferred (read) transaction on SQLite,
+    so reads never take the write lock; every other transaction takes it up front.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn: Any, _record: Any) -> None:
@@ -60,10 +68,13 @@ def engine_for(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock up front
+            if conn.get_execution_options().get(READ):
+                conn.exec_driver_sql("BEGIN")  # a snapshot, without the write lock
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock up front
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def migrate(engine: Engine) -> None:

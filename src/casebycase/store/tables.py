@@ -37,6 +37,7 @@ cases = Table(
     Column("needs_review", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False, default=0, server_default="0"),
 )
 
 decisions = Table(
@@ -123,3 +124,28 @@ api_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True)),
 )
+
+audit_heads = Table(
+    "audit_heads", metadata,
+    Column("agency", String(100), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+"""The last event of each agency's chain, updated with every append: a deleted tail or a
+deleted chain no longer matches it."""
+
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("key", String(300), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+)
+"""Failed logins per client address (``addr:...``) and per username (``user:...``)."""
+
+intake_keys = Table(
+    "intake_keys", metadata,
+    Column("agency", String(100), primary_key=True),
+    Column("key", String(300), primary_key=True),
+    Column("case_id", String(36), ForeignKey("cases.id"), nullable=False),
+)
+"""Idempotency keys of intakes per agency: the same key answers the first case."""

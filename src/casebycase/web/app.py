@@ -11,9 +11,10 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import Body, Depends, FastAPI, Path, Query, Request
+from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from starlette.exceptions import HTTPException
 
 from casebycase.cases.model import Actor
 from casebycase.cases.service import CaseService, Forbidden
@@ -27,6 +28,7 @@ from casebycase.settings import Settings
 from casebycase.store.store import Store
 from casebycase.web import errors, pages
 from casebycase.web.inputs import check_text, checked
+from casebycase.web.limits import BodyLimit
 
 CASE_ID = Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
                description="The case id (a UUID)")
@@ -52,7 +54,9 @@ class Login(_Body):
 class Decision(_Body):
     outcome: Literal["comply", "partial", "decline", "refer"]
     actions_taken: list[Short] = Field(default_factory=list, max_length=50)
-    reason: Note | None = None
+    reason: Note | None = Field(None, description="Required (non-blank) when the outcome "
+                                "departs from the recommendation; such a decision then needs "
+                                "another user's review")
 
 
 class Review(_Body):
@@ -78,9 +82,19 @@ class ErrorBody(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": title}
-    for code, title in [(401, "unauthorized"), (403, "forbidden"), (404, "not found"),
-                        (409, "illegal transition"), (422, "invalid input")]
+    for code, title in [(400, "bad request"), (401, "unauthorized"), (403, "forbidden"),
+                        (404, "not found"),
+                        (409, "illegal transition, or a concurrent change came first"),
+                        (413, "request too large (body over the server's limit)"),
+                        (422, "invalid input (also: a JSON key repeated in one object)"),
+                        (429, "too many failed logins (see Retry-After)"),
+                        (500, "unexpected failure (the answer names a correlation id)")]
 }
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", max_length=200, pattern=r"^[\x21-\x7e]{1,200}$",
+    description="The same key (per agency) answers the first intake again instead of "
+                "opening a second case; without it the request's own id serves as the key")]
 
 
 BEARER = HTTPBearer(auto_error=False, description="An API token or a session token")
@@ -116,14 +130,28 @@ def create_app(settings: Settings, store: Store | None = None,
     app = FastAPI(title="casebycase", version="0.1.0", responses=ERRORS,
                   description="Decide each federal immigration request case by case.")
     errors.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body,
+                       larger={"/api/cases/batch": settings.max_batch_body})
+    app.add_middleware(errors.Correlation)
     app.state.store, app.state.service, app.state.users = store, service, accounts
     pages.install(app, registry)
 
     @app.post("/api/login", tags=["auth"])
-    def login(body: Login) -> dict[str, Any]:
-        """Exchange a username and password for a session token (throttled)."""
-        token, expires = accounts.login(body.username, body.password)
+    def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
+        """Exchange a username and password for a session token (throttled per account and
+        per client address with exponential back-off; unknown users answer the same)."""
+        client = request.client.host if request.client else None
+        token, expires = accounts.login(body.username, body.password, client)
+        response.headers.update(NO_STORE)
         return {"token": token, "token_type": "bearer", "expires_at": expires.isoformat()}
+
+    @app.post("/api/logout", tags=["auth"], status_code=204)
+    def logout(who: Who, credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                                Depends(BEARER)]) -> Response:
+        """End the session (or revoke the API token) used for this call."""
+        assert credentials is not None  # ``who`` required one
+        accounts.logout(credentials.credentials)
+        return Response(status_code=204, headers=NO_STORE)
 
     @app.get("/api/me", tags=["auth"])
     def me(who: Who) -> dict[str, Any]:
@@ -131,26 +159,45 @@ def create_app(settings: Settings, store: Store | None = None,
         return {"user": who.user, "role": who.role, "agency": who.agency,
                 "agencies": sorted(who.agencies)}
 
-    @app.post("/api/cases", status_code=201, tags=["cases"])
-    def intake(who: Who, request: Annotated[dict[str, Any], Body(
-            description="One request (format v1; see GET /api/schema)")]) -> dict[str, Any]:
-        """Open a case: validate, recommend under the rules in force, store."""
-        return service.intake(checked(request), who)
+    @app.post("/api/cases", status_code=201, tags=["cases"],
+              responses={200: {"description": "The case first opened under this "
+                                              "Idempotency-Key or request id"}})
+    def intake(who: Who, response: Response, key: IdempotencyKey = None,
+               request: Annotated[dict[str, Any], Body(
+                   description="One request (format v1; see GET /api/schema)")] = ...  # type: ignore[assignment]
+               ) -> dict[str, Any]:
+        """Open a case: validate, recommend under the rules in force, store. Idempotent per
+        agency by ``Idempotency-Key`` and by the request's own ``id``."""
+        case, created = service.intake_once(checked(request), who, key)
+        if not created:
+            response.status_code = 200
+            response.headers["Idempotent-Replayed"] = "true"
+        return case
 
     @app.post("/api/cases/batch", tags=["cases"])
-    def intake_batch(who: Who, body: Batch) -> dict[str, Any]:
-        """Open many cases; each item succeeds or fails on its own."""
+    def intake_batch(who: Who, body: Batch, key: IdempotencyKey = None) -> dict[str, Any]:
+        """Open many cases; each item succeeds or fails on its own, and each is idempotent
+        (by its own ``id``, and by ``Idempotency-Key`` + ``:`` + its index): a retried
+        batch answers 200 for the items already opened."""
         results: list[dict[str, Any]] = []
         for i, item in enumerate(body.requests):
             try:
-                case = service.intake(checked(item), who)
+                case, fresh = service.intake_once(checked(item), who,
+                                                  f"{key}:{i}" if key else None)
             except CaseByCaseError as exc:
-                results.append({"index": i, "status": errors.status_of(exc), **exc.to_dict()})
+                results.append({"index": i, "status": errors.status_of(exc),
+                                **errors.library_body(exc)})
             else:
-                results.append({"index": i, "status": 201, "id": case["id"],
+                results.append({"index": i, "status": 201 if fresh else 200, "id": case["id"],
                                 "recommended_outcome": case["recommended_outcome"]})
         created = sum(r["status"] == 201 for r in results)
-        return {"created": created, "failed": len(results) - created, "results": results}
+        replayed = sum(r["status"] == 200 for r in results)
+        return {"created": created, "replayed": replayed,
+                "failed": len(results) - created - replayed, "results": results}
+
+    @app.get("/api/cases/batch", include_in_schema=False)
+    def batch_is_post_only() -> None:
+        raise HTTPException(405, "batch intake takes POST only", headers={"Allow": "POST"})
 
     @app.get("/api/cases", tags=["cases"])
     def find(who: Who,
@@ -186,6 +233,12 @@ def create_app(settings: Settings, store: Store | None = None,
     def reopen(who: Who, case_id: CaseId, body: Reopen) -> dict[str, Any]:
         """Reopen a closed case for a new decision, with a reason."""
         return service.reopen(case_id, who, body.reason)
+
+    @app.post("/api/cases/{case_id}/expunge", tags=["cases"])
+    def expunge(who: Who, case_id: CaseId) -> dict[str, Any]:
+        """Counsel: remove every free text and reference of a case; the audit chain keeps
+        only hashes and still verifies."""
+        return {"case_id": case_id, "payloads_removed": service.expunge(case_id, who)}
 
     @app.get("/api/deadlines", tags=["cases"])
     def due(who: Who, within_hours: Annotated[float, Query(ge=0, le=24 * 366)] = 24
@@ -226,11 +279,12 @@ def create_app(settings: Settings, store: Store | None = None,
 
     @app.get("/api/audit/verify", tags=["audit"])
     def verify(who: Who) -> dict[str, Any]:
-        """Recompute the audit chains of the user's agencies; the first bad event of each."""
+        """Recompute the audit chains of the user's agencies (only theirs, in a read
+        snapshot); the first bad event of each."""
         if who.role == "public":
             raise Forbidden([Problem("role", "a public user may not read the audit trail",
                                      "ask an auditor")], title="forbidden")
-        breaks = [b for b in service.verify_audit() if who.sees(b.agency)]
+        breaks = service.verify_for(who)
         return {"ok": not breaks,
                 "breaks": [{"agency": b.agency, "seq": b.seq, "event_id": b.event_id,
                             "why": b.why} for b in breaks]}
