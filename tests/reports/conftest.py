@@ -72,6 +72,7 @@ def seed(service: CaseService, clock: Clock, store: Store, n: int = 60) -> list[
     for i in range(2):
         old = _request(i, rng)
         old["received_at"] = "2025-12-30T10:00:00-06:00"
+        old["id"] = f"{SECRET_REF}-2025-{i}"  # a request id opens one case only
         service.intake(old, OFFICER)
     with store.transaction() as tx:
         for k, case_id in enumerate(ids):
