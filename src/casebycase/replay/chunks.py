@@ -1,0 +1,186 @@
+"""Raw and shipped files as Polars frames in bounded chunks, each row with its raw line.
+
+The columnar twin of :func:`casebycase.replay.dataset.read_rows`: the same records with the
+same values (text; column names stripped; national-origin columns dropped; short records
+padded with ``""``; blank lines skipped) and the same line numbers, in column
+``source_line``, never more than ``rows`` records at a time. A CSV file whose records all
+sit on one line each (no quoted line breaks) is cut into blocks of whole lines and each
+block parsed by Polars; any other CSV file is read record by record with the standard
+library, which is exact but slower.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from casebycase.datasets import LINE, shipped_name
+from casebycase.replay.dataset import NATIONAL_ORIGIN_COLUMNS, read_csv
+
+BLOCK = 1 << 22
+"""Bytes read from a CSV file at a time."""
+SPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+"""Every character Python's ``str.strip()`` removes (Polars' own whitespace set differs)."""
+
+
+def strip(column: str | pl.Expr) -> pl.Expr:
+    """``str.strip()`` of a text column, character for character."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.str.strip_chars(SPACE)
+
+
+def frames(folder: Path, name: str, rows: int, columns: tuple[str, ...] = ()
+           ) -> Iterator[pl.DataFrame]:
+    """The records of the raw file ``name`` in ``folder`` (else its shipped Parquet file),
+    ``rows`` at a time; ``columns`` are added as ``""`` when the file lacks them."""
+    raw = folder / name
+    if raw.is_file():
+        chunks = csv_frames(raw, rows)
+    else:
+        shipped = folder / shipped_name(name)
+        if not shipped.is_file():
+            raise FileNotFoundError(2, "No such file or directory", str(raw))
+        chunks = parquet_frames(shipped, rows)
+    for chunk in chunks:
+        missing = [c for c in columns if c not in chunk.columns]
+        yield chunk.with_columns(pl.lit("").alias(c) for c in missing) if missing else chunk
+
+
+def records(folder: Path, name: str) -> int:
+    """How many records the file holds (for progress; exact unless records span lines)."""
+    raw = folder / name
+    if raw.is_file():
+        return _scan(raw)[0]
+    return int(pl.scan_parquet(folder / shipped_name(name)).select(pl.len()).collect().item())
+
+
+def parquet_frames(path: Path, rows: int) -> Iterator[pl.DataFrame]:
+    """A shipped file's rows, ``rows`` at a time (its ``source_line`` column kept)."""
+    scan = pl.scan_parquet(path)
+    total = int(scan.select(pl.len()).collect().item())
+    names = scan.collect_schema().names()
+    keep = [c for c in names if c == LINE or c.lower() not in NATIONAL_ORIGIN_COLUMNS]
+    for start in range(0, total, rows):
+        chunk = scan.select(keep).slice(start, rows).collect()
+        yield chunk.with_columns(pl.col(c).cast(pl.String).fill_null("")
+                                 for c in keep if c != LINE)
+
+
+def csv_frames(path: Path, rows: int) -> Iterator[pl.DataFrame]:
+    """A CSV file's records, ``rows`` at a time, all columns text."""
+    if rows < 1:
+        raise ValueError("rows must be at least 1")
+    if _scan(path)[1]:
+        yield from _fast(path, rows)
+    else:
+        yield from _exact(path, rows)
+
+
+def _scan(path: Path) -> tuple[int, bool]:
+    """(records after the header, whether every record sits on one line).
+
+    A record spans lines only when a line holds an odd number of quotes.
+    """
+    lines = blank = 0
+    single = True
+    last = b"\n"
+    with path.open("rb") as handle:
+        while block := handle.read(BLOCK):
+            lines += block.count(b"\n")
+            blank += block.count(b"\n\n") + block.count(b"\n\r\n")
+            if single and b'"' in block:
+                single = _even_quotes(last + block)
+            last = block[-1:]
+    if last != b"\n":
+        lines += 1
+    return max(lines - 1 - blank, 0), single
+
+
+def _even_quotes(block: bytes) -> bool:
+    # a line cut by the block edge is checked in two parts: a record spanning lines makes
+    # one of them odd, and a false alarm only costs the exact reader
+    return all(line.count(b'"') % 2 == 0 for line in block.split(b"\n") if b'"' in line)
+
+
+def _blocks(path: Path, rows: int) -> Iterator[tuple[bytes, int, bytes]]:
+    """(header line, first line number, whole lines) with at most ``rows`` lines each."""
+    with path.open("rb") as handle:
+        header = handle.readline()
+        line = 2
+        buf = b""
+        pos = found = 0
+        done = False
+        while True:
+            while found < rows:
+                nl = buf.find(b"\n", pos)
+                if nl < 0:
+                    break
+                pos = nl + 1
+                found += 1
+            if found == rows or (done and buf):
+                cut = pos if found == rows else len(buf)
+                yield header, line, buf[:cut]
+                line += found + (0 if found == rows else 1)
+                buf, pos, found = buf[cut:], 0, 0
+                continue
+            if done:
+                return
+            more = handle.read(BLOCK)
+            done = not more
+            buf += more
+
+
+def _fast(path: Path, rows: int) -> Iterator[pl.DataFrame]:
+    names: list[str] | None = None
+    for header, first, body in _blocks(path, rows):
+        lines = body.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        blank = [i for i, text in enumerate(lines) if not text.rstrip(b"\r")]
+        if names is None:
+            names = [h.strip() for h in pl.read_csv(io.BytesIO(header), infer_schema=False)
+                     .columns]
+        if len(blank) == len(lines):
+            continue
+        frame = pl.read_csv(io.BytesIO(header + body), infer_schema=False,
+                            truncate_ragged_lines=True)
+        numbers = pl.int_range(first, first + len(lines), eager=True, dtype=pl.Int64)
+        if frame.height == len(lines) - len(blank):
+            numbers = numbers.filter(~numbers.is_in([first + i for i in blank]))
+        elif frame.height == len(lines):
+            keep = pl.Series([i not in set(blank) for i in range(len(lines))])
+            frame, numbers = frame.filter(keep), numbers.filter(keep)
+        else:  # not what _scan promised: read this file the exact way
+            yield from _exact(path, rows, skip=first - 2)
+            return
+        frame.columns = names
+        keep_cols = [c for c in names if c.lower() not in NATIONAL_ORIGIN_COLUMNS]
+        yield frame.select(pl.col(c).fill_null("") for c in keep_cols).with_columns(
+            numbers.alias(LINE))
+
+
+def _exact(path: Path, rows: int, skip: int = 0) -> Iterator[pl.DataFrame]:
+    """Record by record through the standard library (records spanning lines)."""
+    batch: list[dict[str, str]] = []
+    lines: list[int] = []
+    for line, row in read_csv(path):
+        if line - 2 < skip:
+            continue
+        batch.append(row)
+        lines.append(line)
+        if len(batch) == rows:
+            yield _frame(batch, lines)
+            batch, lines = [], []
+    if batch:
+        yield _frame(batch, lines)
+
+
+def _frame(batch: list[dict[str, str]], lines: list[int]) -> pl.DataFrame:
+    names = list(batch[0])
+    return pl.DataFrame({c: [r[c] for r in batch] for c in names},
+                        schema=dict.fromkeys(names, pl.String)).with_columns(
+        pl.Series(LINE, lines, pl.Int64))
