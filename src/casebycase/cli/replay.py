@@ -17,9 +17,11 @@ from casebycase.cli.shell import app, err, out
 from casebycase.cli.shell import errors as _errors
 from casebycase.datasets import ROOT as SHIPPED
 from casebycase.replay.agencies import STATES, Agency, build_directory
-from casebycase.replay.importers import DATASETS, load_dataset
-from casebycase.replay.run import ENGINES, replay, scenario
-from casebycase.replay.summary import markdown, summarize, write
+from casebycase.replay.bulk import Stream, open_stream, replay_frames
+from casebycase.replay.importers import DATASETS, find_folder, load_dataset, unreadable
+from casebycase.replay.run import ENGINES, Scenario, replay, scenario
+from casebycase.replay.summary import markdown, summarize, summarize_frames, write
+from casebycase.replay.travis_frames import CHUNK
 
 DATA_ENV = "CASEBYCASE_DATA_DIR"
 
@@ -57,8 +59,11 @@ def replay_cmd(
                         "(default: each request's own date).")] = None,
     data: DataOption = None,
     engine: Annotated[str, typer.Option(
-        "--engine", help="row (one request at a time, default) or columnar (Polars; for "
-                         "very large data sets); both give the same results.")] = "row",
+        "--engine", help="columnar (Polars, raw files read in chunks straight into frames; "
+                         "default) or row (one request object at a time, the reference); "
+                         "both give the same results.")] = "columnar",
+    chunk: Annotated[int, typer.Option(
+        "--chunk", min=1, help="Records read at a time by the columnar engine.")] = CHUNK,
 ) -> None:
     """Evaluate every request of a real data set under each pack; write and print a summary."""
     if engine not in ENGINES:
@@ -71,6 +76,14 @@ def replay_cmd(
         except ValueError as exc:
             err.print(f"error: --pack: {exc} (write PACK or PACK@YYYY-MM-DD)")
             raise typer.Exit(2) from None
+        folder = find_folder(dataset, _data_dir(data))
+        stream = open_stream(dataset, folder, chunk) if engine == "columnar" else None
+        if stream is not None:
+            try:
+                _replay_stream(stream, scenarios, out_dir)
+            except OSError as exc:
+                raise unreadable(exc, folder) from None
+            return
         with err.status(f"importing {dataset}"):
             ds = load_dataset(dataset, _data_dir(data))
     reasons = ", ".join(f"{why} ({n})" for why, n in ds.reasons().most_common(3))
@@ -86,6 +99,29 @@ def replay_cmd(
     seconds = time.perf_counter() - start
     summary = summarize(ds, scenarios, rows, seconds)
     paths = write(out_dir, ds, rows, summary)
+    out.print(markdown(summary), markup=False, highlight=False)
+    out.print("Written: " + ", ".join(str(p) for p in paths.values()), markup=False)
+
+
+def _replay_stream(stream: Stream, scenarios: list[Scenario], out_dir: Path) -> None:
+    """Replay from raw files with the columnar importer, a progress bar over the chunks."""
+    start = time.perf_counter()
+    totals = stream.totals()
+    with Progress(TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        tasks = {stage: bar.add_task(stage if stage == "charges" else "replaying",
+                                     total=total) for stage, total in totals.items()}
+        result = replay_frames(stream, scenarios,
+                               progress=lambda stage, n: bar.advance(tasks[stage], n))
+    seconds = time.perf_counter() - start
+    ds = result.dataset
+    reasons = ", ".join(f"{why} ({n})" for why, n in ds.reasons().most_common(3))
+    err.print(f"{ds.id}: {ds.rows_read:,} rows read, {result.requests:,} requests, "
+              f"{len(ds.rejected):,} rejected" + (f": {reasons}" if reasons else ""),
+              markup=False)
+    summary = summarize_frames(ds, scenarios, result.results, result.actual, result.requests,
+                               result.with_unclassified, seconds)
+    paths = write(out_dir, ds, result.results, summary)
     out.print(markdown(summary), markup=False, highlight=False)
     out.print("Written: " + ", ".join(str(p) for p in paths.values()), markup=False)
 

@@ -37,14 +37,8 @@ def frames(folder: Path, name: str, rows: int, columns: tuple[str, ...] = ()
            ) -> Iterator[pl.DataFrame]:
     """The records of the raw file ``name`` in ``folder`` (else its shipped Parquet file),
     ``rows`` at a time; ``columns`` are added as ``""`` when the file lacks them."""
-    raw = folder / name
-    if raw.is_file():
-        chunks = csv_frames(raw, rows)
-    else:
-        shipped = folder / shipped_name(name)
-        if not shipped.is_file():
-            raise FileNotFoundError(2, "No such file or directory", str(raw))
-        chunks = parquet_frames(shipped, rows)
+    path = locate(folder, name)
+    chunks = csv_frames(path, rows) if path.name == name else parquet_frames(path, rows)
     for chunk in chunks:
         missing = [c for c in columns if c not in chunk.columns]
         yield chunk.with_columns(pl.lit("").alias(c) for c in missing) if missing else chunk
@@ -52,10 +46,22 @@ def frames(folder: Path, name: str, rows: int, columns: tuple[str, ...] = ()
 
 def records(folder: Path, name: str) -> int:
     """How many records the file holds (for progress; exact unless records span lines)."""
+    path = locate(folder, name)
+    if path.name == name:
+        return _scan(path)[0]
+    return int(pl.scan_parquet(path).select(pl.len()).collect().item())
+
+
+def locate(folder: Path, name: str) -> Path:
+    """The raw file ``name`` in ``folder``, else its shipped Parquet file; FileNotFoundError
+    naming the raw file when neither is there."""
     raw = folder / name
     if raw.is_file():
-        return _scan(raw)[0]
-    return int(pl.scan_parquet(folder / shipped_name(name)).select(pl.len()).collect().item())
+        return raw
+    shipped = folder / shipped_name(name)
+    if not shipped.is_file():
+        raise FileNotFoundError(2, "No such file or directory", str(raw))
+    return shipped
 
 
 def parquet_frames(path: Path, rows: int) -> Iterator[pl.DataFrame]:

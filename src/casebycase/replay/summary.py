@@ -80,6 +80,50 @@ def summarize(dataset: Dataset, scenarios: Sequence[Scenario], rows: Sequence[Re
     return summary
 
 
+def summarize_frames(dataset: Dataset, scenarios: Sequence[Scenario], results: pl.DataFrame,
+                     actual: Sequence[str | None], requests: int, with_unclassified: int,
+                     seconds: float | None = None) -> dict[str, Any]:
+    """:func:`summarize` of a columnar replay: the result rows as a frame (scenario by
+    scenario, requests in data set order), what happened per request, and the figures the
+    row engine reads from ``dataset.items``. Gives the same summary as :func:`summarize`."""
+    keys = [s.key for s in scenarios]
+    outs: dict[str, list[str]] = {}
+    rows_actual: dict[str, list[str | None]] = {}
+    for k in keys:
+        mine = results.filter(pl.col("scenario") == k)
+        outs[k] = mine["outcome"].to_list()
+        rows_actual[k] = mine["actual"].to_list()
+    cross: dict[str, dict[str, dict[str, int]]] = {}
+    for a, b in combinations(keys, 2):
+        table: dict[str, dict[str, int]] = {o: dict.fromkeys(OUTCOMES, 0) for o in OUTCOMES}
+        for (x, y), n in Counter(zip(outs[a], outs[b], strict=True)).items():
+            table[x][y] += n
+        cross[f"{a} vs {b}"] = table
+    patterns = Counter(zip(*(outs[k] for k in keys), strict=True)) if keys else Counter()
+    summary: dict[str, Any] = {
+        "dataset": _dataset(dataset, requests, with_unclassified),
+        "scenarios": {s.key: {"pack": s.pack.id, "version": s.pack.version,
+                              "digest": s.pack.digest,
+                              "as_of": s.at.isoformat() if s.at else "received_at"}
+                      for s in scenarios},
+        "outcomes": {k: _count(outs[k]) for k in keys},
+        "cross": cross,
+        "patterns": [{"outcomes": dict(zip(keys, p, strict=True)), "requests": n}
+                     for p, n in patterns.most_common()],
+    }
+    if any(actual):
+        counts = Counter(a or NOT_RECORDED for a in actual)
+        summary["actual"] = {"what": dataset.actual_label, "counts": dict(counts.most_common())}
+        summary["practice"] = {
+            k: {o: dict(Counter(a or NOT_RECORDED for a, got in zip(
+                rows_actual[k], outs[k], strict=True) if got == o).most_common())
+                for o in OUTCOMES}
+            for k in keys}
+    if seconds is not None:
+        summary["seconds"] = round(seconds, 3)
+    return summary
+
+
 def _count(values: Any) -> dict[str, int]:
     counts = Counter(values)
     out = {o: counts.pop(o, 0) for o in OUTCOMES}
@@ -87,10 +131,12 @@ def _count(values: Any) -> dict[str, int]:
     return out
 
 
-def _dataset(ds: Dataset) -> dict[str, Any]:
+def _dataset(ds: Dataset, requests: int | None = None,
+             with_unclassified: int | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": ds.id, "title": ds.title, "rows_read": ds.rows_read,
-        "requests": len(ds.items), "rejected": len(ds.rejected),
+        "requests": len(ds.items) if requests is None else requests,
+        "rejected": len(ds.rejected),
         "rejected_reasons": dict(ds.reasons().most_common()),
         "skipped": dict(ds.skipped), "notes": list(ds.notes),
     }
@@ -100,7 +146,8 @@ def _dataset(ds: Dataset) -> dict[str, Any]:
             "charges": c.charges, "unclassified": c.unclassified,
             "share_unclassified": round(c.share_unclassified, 4), "hold_lines": c.holds,
             "requests_with_unclassified": sum(
-                1 for i in ds.items if "unknown" in i.request.categories),
+                1 for i in ds.items if "unknown" in i.request.categories)
+            if with_unclassified is None else with_unclassified,
             "top_unclassified": dict(c.unclassified_texts.most_common(10)),
         }
     if ds.aggregates:
@@ -126,13 +173,15 @@ def results_frame(rows: Sequence[ResultRow]) -> pl.DataFrame:
         pl.col("rules").str.split(sep))
 
 
-def write(out_dir: Path, dataset: Dataset, rows: Sequence[ResultRow],
+def write(out_dir: Path, dataset: Dataset, rows: Sequence[ResultRow] | pl.DataFrame,
           summary: dict[str, Any]) -> dict[str, Path]:
-    """Write results.parquet, summary.json, summary.md and rejected.csv into ``out_dir``."""
+    """Write results.parquet, summary.json, summary.md and rejected.csv into ``out_dir``
+    (``rows``: result rows, or a frame of them as :func:`results_frame` makes)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: out_dir / name for name in
              ("results.parquet", "summary.json", "summary.md", "rejected.csv")}
-    results_frame(rows).write_parquet(paths["results.parquet"])
+    frame = rows if isinstance(rows, pl.DataFrame) else results_frame(rows)
+    frame.write_parquet(paths["results.parquet"])
     paths["summary.json"].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     paths["summary.md"].write_text(markdown(summary), encoding="utf-8")
     with paths["rejected.csv"].open("w", newline="", encoding="utf-8") as handle:

@@ -138,14 +138,15 @@ class TravisFrames:
         self._seen: list[pl.Series] = []
         self._accepted: list[pl.Series] = []
 
-    @property
-    def bookings(self) -> int:
-        """Booking records in the file (the progress total)."""
-        return records(self.folder, BOOKINGS)
+    def totals(self) -> dict[str, int]:
+        """Records in each file, by stage (``charges``, ``bookings``): progress totals."""
+        return {"charges": records(self.folder, CHARGES),
+                "bookings": records(self.folder, BOOKINGS)}
 
     def chunks(self, progress: Callable[[str, int], None] | None = None) -> Iterator[Chunk]:
-        """The requests, chunk by chunk; the rejected rows and figures land in
-        :attr:`dataset` as they are found (complete once the iteration ends)."""
+        """The requests, one chunk per chunk of booking records (possibly empty); the
+        rejected rows and figures land in :attr:`dataset` as they are found (complete once
+        the iteration ends). ``progress("charges", n)`` follows the charges file."""
         lines = self._charges(progress)
         per_booking = self._per_booking(lines)
         booking_rejects: list[Rejected] = []
@@ -154,10 +155,7 @@ class TravisFrames:
             self.dataset.rows_read += chunk.height
             out, rejected = self._bookings(chunk, per_booking, lines)
             booking_rejects += rejected
-            if progress is not None:
-                progress("bookings", chunk.height)
-            if out is not None:
-                yield out
+            yield out
         self.dataset.rejected += booking_rejects
         self.dataset.rejected += self._unknown_bookings(lines)
         self._stats(lines)
@@ -224,7 +222,7 @@ class TravisFrames:
     # -- bookings ------------------------------------------------------------------------
 
     def _bookings(self, chunk: pl.DataFrame, per_booking: pl.DataFrame, lines: pl.DataFrame
-                  ) -> tuple[Chunk | None, list[Rejected]]:
+                  ) -> tuple[Chunk, list[Rejected]]:
         table = chunk.select(
             pl.col(LINE), pl.col("booking_seq").alias("raw_seq"),
             strip("booking_seq").alias("seq"), strip("person_seq").alias("person"),
@@ -274,8 +272,6 @@ class TravisFrames:
         good = table.filter(pl.col("why").is_null())
         frame, meta = self._frame(good, slow)
         self._accepted.append(meta["request_id"].str.strip_prefix("travis-"))
-        if not frame.height:
-            return None, rejected
         self.requests += frame.height
         self.with_unclassified += int(frame["categories"].list.contains("unknown").sum())
         return Chunk(frame, meta.drop(LINE), chunk.height), rejected
