@@ -5,8 +5,9 @@ same values (text; column names stripped; national-origin columns dropped; short
 padded with ``""``; blank lines skipped) and the same line numbers, in column
 ``source_line``, never more than ``rows`` records at a time. A CSV file whose records all
 sit on one line each (no quoted line breaks) is cut into blocks of whole lines and each
-block parsed by Polars; any other CSV file is read record by record with the standard
-library, which is exact but slower.
+block parsed by Polars; when a block parses to fewer records than lines (a quoted line
+break), the rest of the file is read record by record with the standard library, which is
+exact but slower.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def records(folder: Path, name: str) -> int:
     """How many records the file holds (for progress; exact unless records span lines)."""
     path = locate(folder, name)
     if path.name == name:
-        return _scan(path)[0]
+        lines, partial = _scan(path)
+        return lines + partial
     return int(pl.scan_parquet(path).select(pl.len()).collect().item())
 
 
@@ -80,36 +82,35 @@ def csv_frames(path: Path, rows: int) -> Iterator[pl.DataFrame]:
     """A CSV file's records, ``rows`` at a time, all columns text."""
     if rows < 1:
         raise ValueError("rows must be at least 1")
-    if _scan(path)[1]:
-        yield from _fast(path, rows)
-    else:
-        yield from _exact(path, rows)
+    yield from _fast(path, rows)
 
 
 def _scan(path: Path) -> tuple[int, bool]:
-    """(records after the header, whether every record sits on one line).
-
-    A record spans lines only when a line holds an odd number of quotes.
-    """
-    lines = blank = 0
-    single = True
+    """(lines after the header, whether the file ends without a line break)."""
+    lines = 0
     last = b"\n"
     with path.open("rb") as handle:
         while block := handle.read(BLOCK):
             lines += block.count(b"\n")
-            blank += block.count(b"\n\n") + block.count(b"\n\r\n")
-            if single and b'"' in block:
-                single = _even_quotes(last + block)
             last = block[-1:]
-    if last != b"\n":
-        lines += 1
-    return max(lines - 1 - blank, 0), single
+    return max(lines - (last == b"\n"), 0), last != b"\n"
 
 
-def _even_quotes(block: bytes) -> bool:
-    # a line cut by the block edge is checked in two parts: a record spanning lines makes
-    # one of them odd, and a false alarm only costs the exact reader
-    return all(line.count(b'"') % 2 == 0 for line in block.split(b"\n") if b'"' in line)
+def _cut(buf: bytes, rows: int) -> int | None:
+    """The end of the first ``rows`` lines of ``buf``, None if it holds fewer."""
+    total = buf.count(b"\n")
+    if total < rows:
+        return None
+    guess = len(buf) * rows // total
+    found = buf.count(b"\n", 0, guess)  # newlines before the guess: numbers 1 .. found
+    pos = guess
+    if found < rows:
+        for _ in range(rows - found):
+            pos = buf.find(b"\n", pos) + 1
+        return pos
+    for _ in range(found - rows + 1):
+        pos = buf.rfind(b"\n", 0, pos)
+    return pos + 1
 
 
 def _blocks(path: Path, rows: int) -> Iterator[tuple[bytes, int, bytes]]:
@@ -118,24 +119,19 @@ def _blocks(path: Path, rows: int) -> Iterator[tuple[bytes, int, bytes]]:
         header = handle.readline()
         line = 2
         buf = b""
-        pos = found = 0
         done = False
         while True:
-            while found < rows:
-                nl = buf.find(b"\n", pos)
-                if nl < 0:
-                    break
-                pos = nl + 1
-                found += 1
-            if found == rows or (done and buf):
-                cut = pos if found == rows else len(buf)
+            cut = _cut(buf, rows)
+            if cut is not None:
                 yield header, line, buf[:cut]
-                line += found + (0 if found == rows else 1)
-                buf, pos, found = buf[cut:], 0, 0
+                line += rows
+                buf = buf[cut:]
                 continue
             if done:
+                if buf:
+                    yield header, line, buf
                 return
-            more = handle.read(BLOCK)
+            more = handle.read(max(BLOCK, len(buf)))
             done = not more
             buf += more
 
@@ -143,17 +139,23 @@ def _blocks(path: Path, rows: int) -> Iterator[tuple[bytes, int, bytes]]:
 def _fast(path: Path, rows: int) -> Iterator[pl.DataFrame]:
     names: list[str] | None = None
     for header, first, body in _blocks(path, rows):
-        lines = body.split(b"\n")
-        if lines and lines[-1] == b"":
-            lines.pop()
-        blank = [i for i, text in enumerate(lines) if not text.rstrip(b"\r")]
+        count = body.count(b"\n") + (not body.endswith(b"\n"))
+        blank = []
+        if body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body:
+            blank = [i for i, text in enumerate(body.split(b"\n")[:count])
+                     if not text.rstrip(b"\r")]
+        lines = range(count)
         if names is None:
             names = [h.strip() for h in pl.read_csv(io.BytesIO(header), infer_schema=False)
                      .columns]
         if len(blank) == len(lines):
             continue
-        frame = pl.read_csv(io.BytesIO(header + body), infer_schema=False,
-                            truncate_ragged_lines=True)
+        try:
+            frame = pl.read_csv(io.BytesIO(header + body), infer_schema=False,
+                                truncate_ragged_lines=True)
+        except pl.exceptions.ComputeError:  # a quoted line break cut by the block
+            yield from _exact(path, rows, skip=first - 2)
+            return
         numbers = pl.int_range(first, first + len(lines), eager=True, dtype=pl.Int64)
         if frame.height == len(lines) - len(blank):
             numbers = numbers.filter(~numbers.is_in([first + i for i in blank]))

@@ -5,11 +5,13 @@ same words, same order) as :func:`casebycase.replay.travis.import_travis`, witho
 object per row. The charges file is read first, in chunks, into a compact table (booking,
 charge key, line, detainer disposition); each distinct (code, text, level) is cleaned and
 classified once through the offense catalog, and its :attr:`Offense.traits` taken from the
-request model. The bookings file is then read in chunks; each chunk is checked column-wise
-with the row importer's rules and becomes a request frame (:data:`columnar.SCHEMA`) ready
-for :meth:`ColumnarPack.decide`. The request facts that do not depend on the offenses come
-from one template request per distinct (booking date, juvenile, charged), built by the row
-importer's own :func:`jail_detainer`, so both paths read the fact table the same way. The
+request model; per booking, the offenses and their sets come from one group-by over that
+table. The bookings file is then read in chunks; each chunk is checked column-wise with the
+row importer's rules and becomes a request frame (:data:`columnar.SCHEMA`) ready for
+:meth:`ColumnarPack.decide`. The facts that depend on the booking date (received time,
+document, booking time) come from one template request per distinct date, built by the row
+importer's own :func:`jail_detainer`, so both paths read the fact table the same way; the
+``juvenile`` and ``charged`` flags are the subject's own fields, set per row. The
 rare row the model itself might refuse (a malformed subject reference, a year out of range,
 an over-long charge text) goes through the row importer for its exact verdict.
 """
@@ -17,7 +19,6 @@ an over-long charge text) goes through the row importer for its exact verdict.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from pydantic import ValidationError
 from casebycase.datasets import LINE
 from casebycase.offenses import classify
 from casebycase.replay.chunks import frames, records, strip
-from casebycase.replay.columnar import OFFENSE, SCHEMA, frame_of, with_offense_facts
+from casebycase.replay.columnar import OFFENSE, OFFENSE_SETS, SCHEMA, frame_of
 from casebycase.replay.dataset import (
     ChargeStats,
     Dataset,
@@ -44,6 +45,7 @@ from casebycase.replay.travis import BOOKINGS, CHARGES, ICE_HOLD, PACK, ZONE, _b
 from casebycase.request import REF_PATTERN, Offense
 
 CHUNK = 100_000
+CANONICAL = "^(0|[1-9][0-9]{0,17})$"
 """Records read at a time."""
 NOTE = ("received_at and booked_at are the booking date at local noon: the report gives no "
         "time and not the day the detainer was lodged")
@@ -113,6 +115,33 @@ class _Keys:
 
 
 @dataclass
+class _Seqs:
+    """Booking seqs as integers (joins on integers are fast): a canonical decimal is its
+    value, any other text a negative number of its own."""
+
+    other: dict[str, int] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+
+    def ids(self, seq: pl.Series) -> pl.Series:
+        canonical = seq.str.contains(CANONICAL)
+        odd = seq.filter(~canonical).unique().to_list()
+        for text in odd:
+            if text not in self.other:
+                self.other[text] = -1 - len(self.other)
+                self.names[self.other[text]] = text
+        number = seq.cast(pl.Int64, strict=False)
+        if not odd:
+            return number.alias("sid")
+        mapped = seq.replace_strict({t: self.other[t] for t in odd}, default=None,
+                                    return_dtype=pl.Int64)
+        return pl.select(pl.when(canonical).then(number).otherwise(mapped)).to_series().alias(
+            "sid")
+
+    def text(self, sid: int) -> str:
+        return str(sid) if sid >= 0 else self.names[sid]
+
+
+@dataclass
 class _Day:
     """What a booking date gives: the day, or why it is not one."""
 
@@ -133,10 +162,11 @@ class TravisFrames:
         self.requests = 0
         self.with_unclassified = 0
         self._keys = _Keys()
+        self._seqs = _Seqs()
         self._days: dict[str, _Day] = {}
         self._templates = pl.DataFrame()
         self._seen: list[pl.Series] = []
-        self._accepted: list[pl.Series] = []
+        self._unclassified: list[pl.Series] = []
 
     def totals(self) -> dict[str, int]:
         """Records in each file, by stage (``charges``, ``bookings``): progress totals."""
@@ -158,7 +188,7 @@ class TravisFrames:
             yield out
         self.dataset.rejected += booking_rejects
         self.dataset.rejected += self._unknown_bookings(lines)
-        self._stats(lines)
+        self._texts()
         self.dataset.notes.append(NOTE)
 
     # -- charges -------------------------------------------------------------------------
@@ -186,12 +216,13 @@ class TravisFrames:
             kept = keyed.filter(pl.col("key").is_not_null()).join(
                 ice, on="key", how="left", maintain_order="left")
             parts.append(kept.select(
-                strip("booking_seq").alias("seq"), "key", pl.col(LINE).alias("line"),
+                self._seqs.ids(kept.select(strip("booking_seq")).to_series()), "key",
+                pl.col(LINE).alias("line"),
                 pl.when("ice").then(strip("disposition_type")).alias("dtype"),
                 pl.when("ice").then(pl.col("disposition_date")).alias("ddate"), "ice"))
             if progress is not None:
                 progress("charges", chunk.height)
-        schema = {"seq": pl.String, "key": pl.UInt32, "line": pl.Int64, "dtype": pl.String,
+        schema = {"sid": pl.Int64, "key": pl.UInt32, "line": pl.Int64, "dtype": pl.String,
                   "ddate": pl.String, "ice": pl.Boolean}
         return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
@@ -200,24 +231,34 @@ class TravisFrames:
         non-hold lines, in file order), unclassified count, and whether every offense is valid.
         """
         keys = self._keys.frame()
-        counts = lines.group_by("seq").agg(
+        counts = lines.group_by("sid").agg(
             pl.len().alias("n_lines"), pl.col("ice").sum().alias("n_detainers"))
         done = (lines.filter(pl.col("ice") & (pl.col("dtype") != ""))
                 .with_columns(real=pl.col("dtype") != "ERROR IN ENTRY")
-                .sort("seq", "real", "ddate", "dtype")
-                .group_by("seq").agg(pl.col("dtype").last().alias("actual")))
-        charged = (lines.filter(~pl.col("ice")).unique(["seq", "key"], keep="first",
+                .sort("sid", "real", "ddate", "dtype")
+                .group_by("sid").agg(pl.col("dtype").last().alias("actual")))
+        charged = (lines.filter(~pl.col("ice")).unique(["sid", "key"], keep="first",
                                                        maintain_order=True)
-                   .join(keys, on="key", how="left", maintain_order="left")
-                   .filter(~pl.col("hold")))
-        offenses = charged.group_by("seq", maintain_order=True).agg(
-            pl.struct(OFFENSE_FIELDS).alias("offenses"),
-            pl.col("unknown").sum().cast(pl.Int32).alias("unclassified_offenses"),
-            pl.col("valid").all().alias("valid"))
-        return (counts.join(done, on="seq", how="left").join(offenses, on="seq", how="left")
-                .with_columns(pl.col("offenses").fill_null(pl.lit([], SCHEMA["offenses"])),
+                   .join(keys, on="key", how="left", maintain_order="left"))
+        offense = ~pl.col("hold")
+        offenses = charged.group_by("sid", maintain_order=True).agg(
+            pl.struct(OFFENSE_FIELDS).filter(offense).alias("offenses"),
+            *(pl.col(attr).filter(offense).drop_nulls().unique().sort().alias(name)
+              for attr, name in OFFENSE_SETS.items()),
+            pl.col("unknown").filter(offense).sum().cast(pl.Int32)
+            .alias("unclassified_offenses"),
+            pl.col("valid").filter(offense).all().alias("valid"),
+            pl.col("hold").sum().alias("n_holds"),
+            offense.sum().alias("n_charges"),
+            pl.col("key").filter(offense & pl.col("unclassified")).alias("unclassified_keys"))
+        return (counts.join(done, on="sid", how="left").join(offenses, on="sid", how="left")
+                .with_columns(*(pl.col(c).fill_null(pl.lit([], SCHEMA[c]))
+                                for c in ("offenses", *OFFENSE_SETS.values())),
+                              pl.col("n_charges").fill_null(0).cast(pl.Int64)
+                              .alias("offense_count"),
                               pl.col("unclassified_offenses").fill_null(0),
-                              pl.col("valid").fill_null(True)))
+                              pl.col("valid").fill_null(True),
+                              pl.col("n_holds").fill_null(0), pl.col("n_charges").fill_null(0)))
 
     # -- bookings ------------------------------------------------------------------------
 
@@ -230,15 +271,16 @@ class TravisFrames:
         digits = set(s for s in table.filter(~pl.col("seq").str.contains("^[0-9]+$"))["seq"]
                      if s.isdigit())
         table = table.with_columns(
+            self._seqs.ids(table["seq"]),
             number=pl.col("seq").str.contains("^[0-9]+$") | pl.col("seq").is_in(list(digits)))
-        seen = pl.concat(self._seen) if self._seen else pl.Series([], dtype=pl.String)
+        seen = pl.concat(self._seen) if self._seen else pl.Series([], dtype=pl.Int64)
         table = table.with_columns(
-            first=pl.col("number") & ~pl.col("seq").is_in(seen)
-            & pl.col("seq").is_first_distinct().over("number"))
-        self._seen.append(table.filter("first")["seq"])
+            first=pl.col("number") & ~pl.col("sid").is_in(seen.implode())
+            & pl.col("sid").is_first_distinct().over("number"))
+        self._seen.append(table.filter("first")["sid"])
         days = self._dates(table["booking_date"])
         table = (table.join(days, on="booking_date", how="left", maintain_order="left")
-                 .join(per_booking, on="seq", how="left", maintain_order="left"))
+                 .join(per_booking, on="sid", how="left", maintain_order="left"))
         ref = pl.lit("TC-P") + pl.when(pl.col("person") == "").then(pl.lit("x")).otherwise(
             pl.col("person"))
         table = table.with_columns(why=pl.when(~pl.col("number")).then(pl.lit("number"))
@@ -271,13 +313,14 @@ class TravisFrames:
             rejected.append(Rejected(where, why))
         good = table.filter(pl.col("why").is_null())
         frame, meta = self._frame(good, slow)
-        self._accepted.append(meta["request_id"].str.strip_prefix("travis-"))
+        self._count(table.filter(pl.col("why").is_null()
+                                 | pl.col(LINE).is_in([line for line, _ in slow])))
         self.requests += frame.height
         self.with_unclassified += int(frame["categories"].list.contains("unknown").sum())
         return Chunk(frame, meta.drop(LINE), chunk.height), rejected
 
     def _dates(self, column: pl.Series) -> pl.DataFrame:
-        """Per distinct booking date in ``column``: day, received time and template keys."""
+        """Per distinct booking date in ``column``: the day and whether its year is usable."""
         for text in column.unique().to_list():
             if text not in self._days:
                 try:
@@ -296,7 +339,7 @@ class TravisFrames:
     def _row_path(self, row: dict[str, Any], lines: pl.DataFrame, where: str) -> Any:
         """The row importer's verdict on one booking: its Imported, or why it is refused."""
         keys = self._keys
-        mine = lines.filter(pl.col("seq") == row["seq"]).sort("line")
+        mine = lines.filter(pl.col("sid") == row["sid"]).sort("line")
         charges = []
         for key, dtype, ddate in mine.select("key", "dtype", "ddate").iter_rows():
             code, text, level = next(k for k, v in keys.ids.items() if v == key)
@@ -318,23 +361,21 @@ class TravisFrames:
             a.isdigit() and 0 < int(a) < 18 for a in ages]},
             schema={"age": pl.String, "juvenile": pl.Boolean})
         good = good.join(juvenile, on="age", how="left", maintain_order="left").with_columns(
-            charged=pl.col("offenses").list.len() > 0)
+            charged=pl.col("offense_count") > 0)
         self._grow_templates(good)
-        joined = good.join(self._templates, on=["booking_date", "juvenile", "charged"],
-                           how="left", maintain_order="left")
+        joined = good.join(self._templates, on="booking_date", how="left",
+                           maintain_order="left")
         fast = joined.select(
             pl.col(LINE), pl.lit(0, pl.Int64).alias("index"),
             (pl.lit("travis-") + pl.col("seq")).alias("id"),
-            *(pl.col(c) for c in SCHEMA if c not in ("index", "id", *_OFFENSE_FACTS)),
-            pl.col("offenses"))
+            *(pl.col(c) for c in SCHEMA if c not in ("index", "id")))
         meta = joined.select(pl.col(LINE), (pl.lit("travis-") + pl.col("seq")).alias(
             "request_id"), pl.col("day").alias("date"), "actual", "unclassified_offenses")
         if slow:
             items = [item for _, item in slow]
             built = frame_of([i.request for i in items]).with_columns(
                 pl.Series(LINE, [line for line, _ in slow], pl.Int64))
-            fast = pl.concat([with_offense_facts(fast), built.select(
-                LINE, *SCHEMA)], how="diagonal_relaxed")
+            fast = pl.concat([fast, built.select(LINE, *SCHEMA)])
             meta = pl.concat([meta, pl.DataFrame({
                 LINE: [line for line, _ in slow],
                 "request_id": [i.request.id for i in items],
@@ -344,30 +385,26 @@ class TravisFrames:
                                               if o.derived[0] == "unknown") for i in items]},
                 schema=meta.schema)]).sort(LINE)
             fast = fast.sort(LINE)
-        else:
-            fast = with_offense_facts(fast)
         frame = fast.with_columns(pl.int_range(self.requests, self.requests + fast.height,
                                                dtype=pl.Int64).alias("index")).select(
             list(SCHEMA))
         return frame, meta
 
     def _grow_templates(self, good: pl.DataFrame) -> None:
-        """Template rows for every (date, juvenile, charged) not seen yet."""
-        wanted = good.select("booking_date", "day", "juvenile", "charged").unique()
+        """Template rows for every booking date not seen yet."""
+        wanted = good.select("booking_date", "day").unique()
         if self._templates.height:
-            wanted = wanted.join(self._templates, on=["booking_date", "juvenile", "charged"],
-                                 how="anti")
+            wanted = wanted.join(self._templates, on="booking_date", how="anti")
         if not wanted.height:
             return
         combos = wanted.rows(named=True)
         built = []
         for c in combos:
             day = c["day"]
-            subject = {"ref": "TC-Px", "in_custody": True, "charged": c["charged"],
-                       "booked_at": local_noon(day, ZONE)}
-            built.append(jail_detainer("t", PACK, day, ZONE, subject, [],
-                                       "1" if c["juvenile"] else ""))
-        scalar = [c for c in SCHEMA if c not in ("index", "id", *_OFFENSE_FACTS)]
+            subject = {"ref": "TC-Px", "in_custody": True, "booked_at": local_noon(day, ZONE)}
+            built.append(jail_detainer("t", PACK, day, ZONE, subject, [], ""))
+        scalar = [c for c in SCHEMA if c not in ("index", "id", "juvenile", "charged",
+                                                 *_OFFENSE_FACTS)]
         new = frame_of(built).select(scalar).with_columns(
             pl.Series("booking_date", [c["booking_date"] for c in combos], pl.String))
         self._templates = (pl.concat([self._templates, new]) if self._templates.height
@@ -377,30 +414,32 @@ class TravisFrames:
 
     def _unknown_bookings(self, lines: pl.DataFrame) -> list[Rejected]:
         """Charge lines of a booking no row claimed, by booking in order of first line."""
-        claimed = pl.concat(self._seen) if self._seen else pl.Series([], dtype=pl.String)
-        left = lines.filter(~pl.col("seq").is_in(claimed)).with_columns(
-            first=pl.col("line").min().over("seq")).sort("first", "line")
-        return [Rejected(f"{CHARGES}:{line}", f"charge of an unknown booking: booking_seq {seq}")
-                for seq, line in left.select("seq", "line").iter_rows()]
+        claimed = pl.concat(self._seen) if self._seen else pl.Series([], dtype=pl.Int64)
+        left = lines.filter(~pl.col("sid").is_in(claimed.implode())).with_columns(
+            first=pl.col("line").min().over("sid")).sort("first", "line")
+        return [Rejected(f"{CHARGES}:{line}",
+                         f"charge of an unknown booking: booking_seq {self._seqs.text(sid)}")
+                for sid, line in left.select("sid", "line").iter_rows()]
 
-    def _stats(self, lines: pl.DataFrame) -> None:
-        """The charge figures over the accepted bookings, as the row importer counts them."""
+    def _count(self, accepted: pl.DataFrame) -> None:
+        """Add the charge figures of accepted bookings, as the row importer counts them."""
         stats = self.dataset.charges
         assert stats is not None
-        accepted = (pl.concat(self._accepted) if self._accepted
-                    else pl.Series([], dtype=pl.String))
-        order = pl.DataFrame({"seq": accepted}).with_row_index("_order")
-        mine = lines.join(order, on="seq", how="inner")
-        keys = self._keys.frame().with_columns(
-            text=pl.Series(self._keys.texts, dtype=pl.String))
-        stats.holds += int(mine["ice"].sum())
-        seen = (mine.filter(~pl.col("ice")).sort("_order", "line")
-                .unique(["seq", "key"], keep="first", maintain_order=True)
-                .join(keys, on="key", how="left", maintain_order="left"))
-        stats.holds += int(seen["hold"].sum())
-        charges = seen.filter(~pl.col("hold"))
-        stats.charges += charges.height
-        unknown = charges.filter("unclassified")
-        stats.unclassified += unknown.height
-        texts = unknown.group_by("text", maintain_order=True).len()
-        stats.unclassified_texts.update(Counter(dict(texts.iter_rows())))
+        sums = accepted.select(pl.col("n_detainers").sum() + pl.col("n_holds").sum(),
+                               pl.col("n_charges").sum(),
+                               pl.col("unclassified_keys").list.len().sum()).row(0)
+        stats.holds += int(sums[0] or 0)
+        stats.charges += int(sums[1] or 0)
+        stats.unclassified += int(sums[2] or 0)
+        self._unclassified.append(accepted["unclassified_keys"].explode().drop_nulls())
+
+    def _texts(self) -> None:
+        """The unclassified charge texts, counted in the order the row importer meets them."""
+        stats = self.dataset.charges
+        assert stats is not None
+        if not self._unclassified:
+            return
+        keys = pl.concat(self._unclassified)
+        texts = pl.Series("text", self._keys.texts, pl.String).gather(keys)
+        counted = texts.to_frame().group_by("text", maintain_order=True).len()
+        stats.unclassified_texts.update(dict(counted.iter_rows()))
