@@ -96,11 +96,8 @@ def _scan(path: Path) -> tuple[int, bool]:
     return max(lines - (last == b"\n"), 0), last != b"\n"
 
 
-def _cut(buf: bytes, rows: int) -> int | None:
-    """The end of the first ``rows`` lines of ``buf``, None if it holds fewer."""
-    total = buf.count(b"\n")
-    if total < rows:
-        return None
+def _cut(buf: bytes, rows: int, total: int) -> int:
+    """The end of the first ``rows`` lines of ``buf``, which holds ``total`` >= ``rows``."""
     guess = len(buf) * rows // total
     found = buf.count(b"\n", 0, guess)  # newlines before the guess: numbers 1 .. found
     pos = guess
@@ -113,59 +110,58 @@ def _cut(buf: bytes, rows: int) -> int | None:
     return pos + 1
 
 
-def _blocks(path: Path, rows: int) -> Iterator[tuple[bytes, int, bytes]]:
-    """(header line, first line number, whole lines) with at most ``rows`` lines each."""
+def _blocks(path: Path, rows: int) -> Iterator[tuple[bytes, int, bytes, int]]:
+    """(header line, first line number, whole lines, their number), ``rows`` lines at most."""
     with path.open("rb") as handle:
         header = handle.readline()
         line = 2
         buf = b""
+        total = 0  # line breaks in buf
         done = False
         while True:
-            cut = _cut(buf, rows)
-            if cut is not None:
-                yield header, line, buf[:cut]
+            if total >= rows:
+                cut = _cut(buf, rows, total)
+                yield header, line, buf[:cut], rows
                 line += rows
-                buf = buf[cut:]
+                buf, total = buf[cut:], total - rows
                 continue
             if done:
                 if buf:
-                    yield header, line, buf
+                    yield header, line, buf, total + (not buf.endswith(b"\n"))
                 return
-            more = handle.read(max(BLOCK, len(buf)))
+            more = handle.read(BLOCK)
             done = not more
+            total += more.count(b"\n")
             buf += more
 
 
 def _fast(path: Path, rows: int) -> Iterator[pl.DataFrame]:
     names: list[str] | None = None
-    for header, first, body in _blocks(path, rows):
-        count = body.count(b"\n") + (not body.endswith(b"\n"))
-        blank = []
+    for header, first, body, count in _blocks(path, rows):
+        blank: list[int] = []
         if body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body:
             blank = [i for i, text in enumerate(body.split(b"\n")[:count])
                      if not text.rstrip(b"\r")]
-        lines = range(count)
         if names is None:
             names = [h.strip() for h in pl.read_csv(io.BytesIO(header), infer_schema=False)
                      .columns]
-        if len(blank) == len(lines):
+        if len(blank) == count:
             continue
         try:
-            frame = pl.read_csv(io.BytesIO(header + body), infer_schema=False,
-                                truncate_ragged_lines=True)
+            frame = pl.read_csv(io.BytesIO(body), has_header=False, new_columns=names,
+                                infer_schema=False, truncate_ragged_lines=True)
         except pl.exceptions.ComputeError:  # a quoted line break cut by the block
             yield from _exact(path, rows, skip=first - 2)
             return
-        numbers = pl.int_range(first, first + len(lines), eager=True, dtype=pl.Int64)
-        if frame.height == len(lines) - len(blank):
+        numbers = pl.int_range(first, first + count, eager=True, dtype=pl.Int64)
+        if frame.height == count - len(blank):
             numbers = numbers.filter(~numbers.is_in([first + i for i in blank]))
-        elif frame.height == len(lines):
-            keep = pl.Series([i not in set(blank) for i in range(len(lines))])
+        elif frame.height == count:
+            keep = pl.Series([i not in set(blank) for i in range(count)])
             frame, numbers = frame.filter(keep), numbers.filter(keep)
-        else:  # not what _scan promised: read this file the exact way
+        else:  # not what one record per line promised: read this file the exact way
             yield from _exact(path, rows, skip=first - 2)
             return
-        frame.columns = names
         keep_cols = [c for c in names if c.lower() not in NATIONAL_ORIGIN_COLUMNS]
         yield frame.select(pl.col(c).fill_null("") for c in keep_cols).with_columns(
             numbers.alias(LINE))

@@ -231,17 +231,21 @@ class TravisFrames:
         non-hold lines, in file order), unclassified count, and whether every offense is valid.
         """
         keys = self._keys.frame()
-        counts = lines.group_by("sid").agg(
-            pl.len().alias("n_lines"), pl.col("ice").sum().alias("n_detainers"))
+        per = lines.group_by("sid").agg(
+            pl.len().alias("n_lines"), pl.col("ice").sum().alias("n_detainers"),
+            pl.col("key").filter(~pl.col("ice")).alias("keys"))
         done = (lines.filter(pl.col("ice") & (pl.col("dtype") != ""))
                 .with_columns(real=pl.col("dtype") != "ERROR IN ENTRY")
                 .sort("sid", "real", "ddate", "dtype")
                 .group_by("sid").agg(pl.col("dtype").last().alias("actual")))
-        charged = (lines.filter(~pl.col("ice")).unique(["sid", "key"], keep="first",
-                                                       maintain_order=True)
+        # bookings share their charge lists: each distinct list is worked out once
+        patterns = per.select("keys").unique().with_row_index("pid")
+        charged = (patterns.select("pid", pl.col("keys").alias("key")).explode("key")
+                   .drop_nulls("key")
+                   .unique(["pid", "key"], keep="first", maintain_order=True)
                    .join(keys, on="key", how="left", maintain_order="left"))
         offense = ~pl.col("hold")
-        offenses = charged.group_by("sid", maintain_order=True).agg(
+        offenses = charged.group_by("pid", maintain_order=True).agg(
             pl.struct(OFFENSE_FIELDS).filter(offense).alias("offenses"),
             *(pl.col(attr).filter(offense).drop_nulls().unique().sort().alias(name)
               for attr, name in OFFENSE_SETS.items()),
@@ -251,14 +255,16 @@ class TravisFrames:
             pl.col("hold").sum().alias("n_holds"),
             offense.sum().alias("n_charges"),
             pl.col("key").filter(offense & pl.col("unclassified")).alias("unclassified_keys"))
-        return (counts.join(done, on="sid", how="left").join(offenses, on="sid", how="left")
-                .with_columns(*(pl.col(c).fill_null(pl.lit([], SCHEMA[c]))
-                                for c in ("offenses", *OFFENSE_SETS.values())),
-                              pl.col("n_charges").fill_null(0).cast(pl.Int64)
-                              .alias("offense_count"),
-                              pl.col("unclassified_offenses").fill_null(0),
-                              pl.col("valid").fill_null(True),
-                              pl.col("n_holds").fill_null(0), pl.col("n_charges").fill_null(0)))
+        table = (patterns.join(offenses, on="pid", how="left")
+                 .with_columns(*(pl.col(c).fill_null(pl.lit([], SCHEMA[c]))
+                                 for c in ("offenses", *OFFENSE_SETS.values())),
+                               pl.col("n_charges").fill_null(0).cast(pl.Int64)
+                               .alias("offense_count"),
+                               pl.col("unclassified_offenses").fill_null(0),
+                               pl.col("valid").fill_null(True),
+                               pl.col("n_holds").fill_null(0), pl.col("n_charges").fill_null(0)))
+        return (per.join(table, on="keys", how="left").drop("keys", "pid")
+                .join(done, on="sid", how="left"))
 
     # -- bookings ------------------------------------------------------------------------
 
