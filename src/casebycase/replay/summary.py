@@ -85,47 +85,55 @@ def summarize_frames(dataset: Dataset, scenarios: Sequence[Scenario], results: p
                      seconds: float | None = None) -> dict[str, Any]:
     """:func:`summarize` of a columnar replay: the result rows as a frame (scenario by
     scenario, requests in data set order), what happened per request, and the figures the
-    row engine reads from ``dataset.items``. Gives the same summary as :func:`summarize`."""
+    row engine reads from ``dataset.items``. Gives the same summary as :func:`summarize`
+    (counts tie in order of first appearance, as :class:`Counter` orders them)."""
     keys = [s.key for s in scenarios]
-    outs: dict[str, list[str]] = {}
-    rows_actual: dict[str, list[str | None]] = {}
-    for k in keys:
-        mine = results.filter(pl.col("scenario") == k)
-        outs[k] = mine["outcome"].to_list()
-        rows_actual[k] = mine["actual"].to_list()
+    wide = pl.DataFrame({k: results.filter(pl.col("scenario") == k)["outcome"] for k in keys},
+                        schema=dict.fromkeys(keys, pl.String))
     cross: dict[str, dict[str, dict[str, int]]] = {}
     for a, b in combinations(keys, 2):
         table: dict[str, dict[str, int]] = {o: dict.fromkeys(OUTCOMES, 0) for o in OUTCOMES}
-        for (x, y), n in Counter(zip(outs[a], outs[b], strict=True)).items():
+        for (x, y), n in _counted(wide, [a, b]).items():
             table[x][y] += n
         cross[f"{a} vs {b}"] = table
-    patterns = Counter(zip(*(outs[k] for k in keys), strict=True)) if keys else Counter()
+    patterns = _counted(wide, keys) if keys else Counter()
     summary: dict[str, Any] = {
         "dataset": _dataset(dataset, requests, with_unclassified),
         "scenarios": {s.key: {"pack": s.pack.id, "version": s.pack.version,
                               "digest": s.pack.digest,
                               "as_of": s.at.isoformat() if s.at else "received_at"}
                       for s in scenarios},
-        "outcomes": {k: _count(outs[k]) for k in keys},
+        "outcomes": {k: _count(_counted(wide, [k])) for k in keys},
         "cross": cross,
         "patterns": [{"outcomes": dict(zip(keys, p, strict=True)), "requests": n}
                      for p, n in patterns.most_common()],
     }
-    if any(actual):
-        counts = Counter(a or NOT_RECORDED for a in actual)
+    if any(a is not None and a != "" for a in actual):
+        said = pl.Series("actual", actual, pl.String).fill_null(NOT_RECORDED).replace(
+            "", NOT_RECORDED)
+        counts = _counted(said.to_frame(), ["actual"])
         summary["actual"] = {"what": dataset.actual_label, "counts": dict(counts.most_common())}
-        summary["practice"] = {
-            k: {o: dict(Counter(a or NOT_RECORDED for a, got in zip(
-                rows_actual[k], outs[k], strict=True) if got == o).most_common())
-                for o in OUTCOMES}
-            for k in keys}
+        practice: dict[str, dict[str, dict[str, int]]] = {}
+        for k in keys:
+            pairs = _counted(wide.select(k).with_columns(said), [k, "actual"])
+            practice[k] = {o: dict(Counter({a: n for (got, a), n in pairs.items()
+                                            if got == o}).most_common()) for o in OUTCOMES}
+        summary["practice"] = practice
     if seconds is not None:
         summary["seconds"] = round(seconds, 3)
     return summary
 
 
+def _counted(frame: pl.DataFrame, columns: list[str]) -> Counter[Any]:
+    """Counts of the distinct values (one column) or tuples, in order of first appearance."""
+    rows = frame.group_by(columns, maintain_order=True).len().iter_rows()
+    if len(columns) == 1:
+        return Counter({r[0]: r[1] for r in rows})
+    return Counter({r[:-1]: r[-1] for r in rows})
+
+
 def _count(values: Any) -> dict[str, int]:
-    counts = Counter(values)
+    counts = values.copy() if isinstance(values, Counter) else Counter(values)
     out = {o: counts.pop(o, 0) for o in OUTCOMES}
     out.update(counts)
     return out
