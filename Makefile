@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/decisions.py
 	$(BIN)/python bench/intake.py --rate 20 --seconds 5
 	$(BIN)/python bench/replay.py --n 1000000
+	$(BIN)/python bench/replay_raw.py --n 1000000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

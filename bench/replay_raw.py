@@ -231,12 +231,12 @@ def main(argv: list[str] | None = None) -> int:
         pack = load_pack(args.pack)
         parts, import_s = timed(lambda: [c.frame for c in TravisFrames(
             data / FOLDER, args.chunk).chunks()])
-        frame = pl.concat(parts)
+        whole = pl.concat(parts)
         del parts
         columnar = compile_columnar(pack)
-        columnar.decide(frame.head(1000))
-        _, decide_s = timed(lambda: columnar.decide(frame))
-        del frame
+        columnar.decide(whole.head(1000))
+        _, decide_s = timed(lambda: columnar.decide(whole))
+        del whole
         gc.collect()
 
         print(f"\n{'':10}{'wall':>9}{'peak memory':>14}{'requests/s':>13}")

@@ -148,20 +148,19 @@ def _fast(path: Path, rows: int) -> Iterator[pl.DataFrame]:
         if len(blank) == count:
             continue
         try:
-            frame = pl.read_csv(io.BytesIO(body), has_header=False, new_columns=names,
-                                infer_schema=False, truncate_ragged_lines=True)
+            frame = pl.read_csv(io.BytesIO(header + body), infer_schema=False,
+                                truncate_ragged_lines=True)
         except pl.exceptions.ComputeError:  # a quoted line break cut by the block
             yield from _exact(path, rows, skip=first - 2)
             return
-        numbers = pl.int_range(first, first + count, eager=True, dtype=pl.Int64)
-        if frame.height == count - len(blank):
-            numbers = numbers.filter(~numbers.is_in([first + i for i in blank]))
-        elif frame.height == count:
-            keep = pl.Series([i not in set(blank) for i in range(count)])
-            frame, numbers = frame.filter(keep), numbers.filter(keep)
-        else:  # not what one record per line promised: read this file the exact way
+        if frame.height != count:  # not one record per line: read the rest the exact way
             yield from _exact(path, rows, skip=first - 2)
             return
+        numbers = pl.int_range(first, first + count, eager=True, dtype=pl.Int64)
+        if blank:  # Polars reads a blank line as a record of nulls; the csv module skips it
+            keep = pl.Series([i not in set(blank) for i in range(count)])
+            frame, numbers = frame.filter(keep), numbers.filter(keep)
+        frame.columns = names
         keep_cols = [c for c in names if c.lower() not in NATIONAL_ORIGIN_COLUMNS]
         yield frame.select(pl.col(c).fill_null("") for c in keep_cols).with_columns(
             numbers.alias(LINE))

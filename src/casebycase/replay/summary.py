@@ -96,7 +96,7 @@ def summarize_frames(dataset: Dataset, scenarios: Sequence[Scenario], results: p
         for (x, y), n in _counted(wide, [a, b]).items():
             table[x][y] += n
         cross[f"{a} vs {b}"] = table
-    patterns = _counted(wide, keys) if keys else Counter()
+    patterns = _counted(wide, keys, tuples=True) if keys else Counter()
     summary: dict[str, Any] = {
         "dataset": _dataset(dataset, requests, with_unclassified),
         "scenarios": {s.key: {"pack": s.pack.id, "version": s.pack.version,
@@ -124,10 +124,11 @@ def summarize_frames(dataset: Dataset, scenarios: Sequence[Scenario], results: p
     return summary
 
 
-def _counted(frame: pl.DataFrame, columns: list[str]) -> Counter[Any]:
-    """Counts of the distinct values (one column) or tuples, in order of first appearance."""
+def _counted(frame: pl.DataFrame, columns: list[str], tuples: bool = False) -> Counter[Any]:
+    """Counts of the distinct values (one column, unless ``tuples``) or tuples of values, in
+    order of first appearance."""
     rows = frame.group_by(columns, maintain_order=True).len().iter_rows()
-    if len(columns) == 1:
+    if len(columns) == 1 and not tuples:
         return Counter({r[0]: r[1] for r in rows})
     return Counter({r[:-1]: r[-1] for r in rows})
 
