@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -235,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         del parts
         columnar = compile_columnar(pack)
         columnar.decide(whole.head(1000))
-        _, decide_s = timed(lambda: columnar.decide(whole))
+        _, decide_s = timed(partial(columnar.decide, whole))
         del whole
         gc.collect()
 
