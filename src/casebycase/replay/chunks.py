@@ -37,9 +37,11 @@ def strip(column: str | pl.Expr) -> pl.Expr:
 def frames(folder: Path, name: str, rows: int, columns: tuple[str, ...] = ()
            ) -> Iterator[pl.DataFrame]:
     """The records of the raw file ``name`` in ``folder`` (else its shipped Parquet file),
-    ``rows`` at a time; ``columns`` are added as ``""`` when the file lacks them."""
+    ``rows`` at a time. ``columns``: only these are read (the others are never parsed), and
+    added as ``""`` when the file lacks them."""
     path = locate(folder, name)
-    chunks = csv_frames(path, rows) if path.name == name else parquet_frames(path, rows)
+    chunks = (csv_frames(path, rows, columns) if path.name == name
+              else parquet_frames(path, rows, columns))
     for chunk in chunks:
         missing = [c for c in columns if c not in chunk.columns]
         yield chunk.with_columns(pl.lit("").alias(c) for c in missing) if missing else chunk
@@ -66,23 +68,27 @@ def locate(folder: Path, name: str) -> Path:
     return shipped
 
 
-def parquet_frames(path: Path, rows: int) -> Iterator[pl.DataFrame]:
+def parquet_frames(path: Path, rows: int, columns: tuple[str, ...] = ()
+                   ) -> Iterator[pl.DataFrame]:
     """A shipped file's rows, ``rows`` at a time (its ``source_line`` column kept)."""
     scan = pl.scan_parquet(path)
     total = int(scan.select(pl.len()).collect().item())
     names = scan.collect_schema().names()
-    keep = [c for c in names if c == LINE or c.lower() not in NATIONAL_ORIGIN_COLUMNS]
+    keep = [c for c in names if c == LINE or (c.lower() not in NATIONAL_ORIGIN_COLUMNS
+                                              and (not columns or c in columns))]
     for start in range(0, total, rows):
         chunk = scan.select(keep).slice(start, rows).collect()
         yield chunk.with_columns(pl.col(c).cast(pl.String).fill_null("")
                                  for c in keep if c != LINE)
 
 
-def csv_frames(path: Path, rows: int) -> Iterator[pl.DataFrame]:
-    """A CSV file's records, ``rows`` at a time, all columns text."""
+def csv_frames(path: Path, rows: int, columns: tuple[str, ...] = ()
+               ) -> Iterator[pl.DataFrame]:
+    """A CSV file's records, ``rows`` at a time, all columns text (only ``columns``, if
+    given)."""
     if rows < 1:
         raise ValueError("rows must be at least 1")
-    yield from _fast(path, rows)
+    yield from _fast(path, rows, columns)
 
 
 def _scan(path: Path) -> tuple[int, bool]:
@@ -135,45 +141,47 @@ def _blocks(path: Path, rows: int) -> Iterator[tuple[bytes, int, bytes, int]]:
             buf += more
 
 
-def _fast(path: Path, rows: int) -> Iterator[pl.DataFrame]:
-    names: list[str] | None = None
+def _fast(path: Path, rows: int, columns: tuple[str, ...]) -> Iterator[pl.DataFrame]:
+    names: list[str] = []
+    wanted: list[int] = []
     for header, first, body, count in _blocks(path, rows):
         blank: list[int] = []
         if body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body:
             blank = [i for i, text in enumerate(body.split(b"\n")[:count])
                      if not text.rstrip(b"\r")]
-        if names is None:
+        if not names:
             names = [h.strip() for h in pl.read_csv(io.BytesIO(header), infer_schema=False)
                      .columns]
+            wanted = [i for i, c in enumerate(names) if c.lower() not in
+                      NATIONAL_ORIGIN_COLUMNS and (not columns or c in columns)]
         if len(blank) == count:
             continue
         try:
             frame = pl.read_csv(io.BytesIO(header + body), infer_schema=False,
-                                truncate_ragged_lines=True)
+                                truncate_ragged_lines=True, columns=wanted)
         except pl.exceptions.ComputeError:  # a quoted line break cut by the block
-            yield from _exact(path, rows, skip=first - 2)
+            yield from _exact(path, rows, columns, skip=first - 2)
             return
         if frame.height != count:  # not one record per line: read the rest the exact way
-            yield from _exact(path, rows, skip=first - 2)
+            yield from _exact(path, rows, columns, skip=first - 2)
             return
         numbers = pl.int_range(first, first + count, eager=True, dtype=pl.Int64)
         if blank:  # Polars reads a blank line as a record of nulls; the csv module skips it
             keep = pl.Series([i not in set(blank) for i in range(count)])
             frame, numbers = frame.filter(keep), numbers.filter(keep)
-        frame.columns = names
-        keep_cols = [c for c in names if c.lower() not in NATIONAL_ORIGIN_COLUMNS]
-        yield frame.select(pl.col(c).fill_null("") for c in keep_cols).with_columns(
-            numbers.alias(LINE))
+        frame.columns = [names[i] for i in wanted]
+        yield frame.select(pl.all().fill_null("")).with_columns(numbers.alias(LINE))
 
 
-def _exact(path: Path, rows: int, skip: int = 0) -> Iterator[pl.DataFrame]:
+def _exact(path: Path, rows: int, columns: tuple[str, ...] = (), skip: int = 0
+           ) -> Iterator[pl.DataFrame]:
     """Record by record through the standard library (records spanning lines)."""
     batch: list[dict[str, str]] = []
     lines: list[int] = []
     for line, row in read_csv(path):
         if line - 2 < skip:
             continue
-        batch.append(row)
+        batch.append({k: v for k, v in row.items() if k in columns} if columns else row)
         lines.append(line)
         if len(batch) == rows:
             yield _frame(batch, lines)
