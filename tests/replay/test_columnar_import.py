@@ -138,3 +138,24 @@ def test_rejected_csv_is_the_same_with_either_engine(data: Path, tmp_path: Path)
                             pl.read_parquet(out / "results.parquet"))
     assert outs["row"][0] == outs["columnar"][0] and len(outs["row"][0]) == 8
     assert outs["row"][1].equals(outs["columnar"][1])
+
+
+def test_rows_the_request_model_refuses(tmp_path: Path) -> None:
+    """A malformed subject reference, a year out of range, an over-long charge text, odd
+    booking seqs: the row importer's verdict, word for word."""
+    folder = tmp_path / FOLDER
+    folder.mkdir()
+    (folder / BOOKINGS).write_text(
+        "booking_seq,person_seq,age,booking_date\n"
+        "1,a b,30,2010-01-02\n2,7,30,1850-01-02\n3,8,17,2010-01-03\n4,9,x,2010-01-04\n"
+        " 5 ,10,,2010-01-05\n007,11,40,2010-01-06\n7,12,40,2010-01-07\n\u00b2,13,1,2010-01-08\n"
+        "8, ,3,2010-1-9\n", encoding="utf-8")
+    long = "X" * 600
+    (folder / CHARGES).write_text(
+        "booking_seq,charge_code,charge_literal,level,disposition_type,disposition_date\n"
+        + "".join(f"{s},4200,ICE DETAINER,F,RELEASED TO ICE,2010-02-01\n"
+                  for s in (1, 2, 3, 4, 5, "007", 7, "\u00b2", 8))
+        + f"3,1,{long},F,,\n4,2,  THEFT   PROP ,MA,,\n", encoding="utf-8")
+    ds = assert_same_import(tmp_path, 3)
+    assert any("not a valid request" in r.why for r in ds.rejected)
+    assert {i.request.id for i in ds.items} >= {"travis-4", "travis-5", "travis-007"}

@@ -53,7 +53,9 @@ OFFENSE_FIELDS = [f.name for f in OFFENSE.fields]
 _KEY_SCHEMA = {"key": pl.UInt32, "ice": pl.Boolean, "hold": pl.Boolean,
                "unknown": pl.Boolean, "unclassified": pl.Boolean, "valid": pl.Boolean,
                **{f.name: f.dtype for f in OFFENSE.fields}}
-_OFFENSE_FACTS = ("offenses", "offense_count", "categories", "levels", "statuses", "entries")
+_OFFENSE_FACTS = ("offenses", "offense_count", *OFFENSE_SETS.values())
+_TEMPLATE = [c for c in SCHEMA if c not in ("index", "id", "juvenile", "charged", *_OFFENSE_FACTS)]
+"""The request frame columns a booking's template (its date) gives."""
 
 
 @dataclass
@@ -164,7 +166,8 @@ class TravisFrames:
         self._keys = _Keys()
         self._seqs = _Seqs()
         self._days: dict[str, _Day] = {}
-        self._templates = pl.DataFrame()
+        self._templates = pl.DataFrame(schema={"booking_date": pl.String, **{
+            c: SCHEMA[c] for c in _TEMPLATE}})
         self._seen: list[pl.Series] = []
         self._unclassified: list[pl.Series] = []
 
@@ -399,8 +402,7 @@ class TravisFrames:
     def _grow_templates(self, good: pl.DataFrame) -> None:
         """Template rows for every booking date not seen yet."""
         wanted = good.select("booking_date", "day").unique()
-        if self._templates.height:
-            wanted = wanted.join(self._templates, on="booking_date", how="anti")
+        wanted = wanted.join(self._templates, on="booking_date", how="anti")
         if not wanted.height:
             return
         combos = wanted.rows(named=True)
@@ -409,12 +411,10 @@ class TravisFrames:
             day = c["day"]
             subject = {"ref": "TC-Px", "in_custody": True, "booked_at": local_noon(day, ZONE)}
             built.append(jail_detainer("t", PACK, day, ZONE, subject, [], ""))
-        scalar = [c for c in SCHEMA if c not in ("index", "id", "juvenile", "charged",
-                                                 *_OFFENSE_FACTS)]
-        new = frame_of(built).select(scalar).with_columns(
-            pl.Series("booking_date", [c["booking_date"] for c in combos], pl.String))
-        self._templates = (pl.concat([self._templates, new]) if self._templates.height
-                           else new)
+        new = frame_of(built).select(
+            pl.Series("booking_date", [c["booking_date"] for c in combos], pl.String),
+            *_TEMPLATE)
+        self._templates = pl.concat([self._templates, new])
 
     # -- the end -------------------------------------------------------------------------
 
