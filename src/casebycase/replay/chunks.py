@@ -145,31 +145,29 @@ def _fast(path: Path, rows: int, columns: tuple[str, ...]) -> Iterator[pl.DataFr
     names: list[str] = []
     wanted: list[int] = []
     for header, first, body, count in _blocks(path, rows):
-        blank: list[int] = []
-        if body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body:
-            blank = [i for i, text in enumerate(body.split(b"\n")[:count])
-                     if not text.rstrip(b"\r")]
         if not names:
             names = [h.strip() for h in pl.read_csv(io.BytesIO(header), infer_schema=False)
                      .columns]
             wanted = [i for i, c in enumerate(names) if c.lower() not in
                       NATIONAL_ORIGIN_COLUMNS and (not columns or c in columns)]
-        if len(blank) == count:
-            continue
         try:
-            frame = pl.read_csv(io.BytesIO(header + body), infer_schema=False,
-                                truncate_ragged_lines=True, columns=wanted)
+            frame = pl.read_csv(body, has_header=False, truncate_ragged_lines=True,
+                                schema={f"_{i}": pl.String for i in range(len(names))},
+                                columns=wanted, missing_columns="insert",
+                                extra_columns="ignore")
         except pl.exceptions.ComputeError:  # a quoted line break cut by the block
             yield from _exact(path, rows, columns, skip=first - 2)
             return
         if frame.height != count:  # not one record per line: read the rest the exact way
             yield from _exact(path, rows, columns, skip=first - 2)
             return
-        numbers = pl.int_range(first, first + count, eager=True, dtype=pl.Int64)
-        if blank:  # Polars reads a blank line as a record of nulls; the csv module skips it
-            keep = pl.Series([i not in set(blank) for i in range(count)])
-            frame, numbers = frame.filter(keep), numbers.filter(keep)
         frame.columns = [names[i] for i in wanted]
+        numbers = pl.int_range(first, first + count, eager=True, dtype=pl.Int64)
+        # Polars reads a blank line as a record of nulls; the csv module skips it
+        if frame.select(pl.all_horizontal(pl.all().is_null()).any()).item():
+            lines = body.split(b"\n")[:count]
+            keep = pl.Series([bool(text.rstrip(b"\r")) for text in lines])
+            frame, numbers = frame.filter(keep), numbers.filter(keep)
         yield frame.select(pl.all().fill_null("")).with_columns(numbers.alias(LINE))
 
 
