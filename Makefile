@@ -18,14 +18,16 @@ demo: $(STAMP)
 	bash demo/walkthrough.sh
 	$(BIN)/casebycase serve --demo --host 127.0.0.1 --port $${PORT:-8000}
 
-test: $(STAMP)
+test: lint
 	$(BIN)/casebycase check $$($(BIN)/python -c "from casebycase.policy.load import bundled_ids; print(' '.join(bundled_ids()))")
 	$(BIN)/casebycase test
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
+	MYPYPATH=tests:bench $(BIN)/mypy --explicit-package-bases --strict tests
 
 bench: $(STAMP)
 	$(BIN)/python bench/decisions.py
@@ -33,6 +35,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/login_abuse.py --seconds 10
 	$(BIN)/python bench/verify_load.py --events 100000 --seconds 8
 	$(BIN)/python bench/replay.py --n 1000000
+	$(BIN)/python bench/replay_raw.py --n 1000000
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/reports.py --n 1000000
 	$(BIN)/python bench/cli.py
 
 clean:

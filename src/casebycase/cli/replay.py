@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from casebycase.cli.shell import app, err, out, plain_line, print_json
+from casebycase.cli.shell import app, err, out, plain_line, print_json, registry
 from casebycase.cli.shell import errors as _errors
 
 if TYPE_CHECKING:
     from casebycase.replay.agencies import Agency, Directory
+    from casebycase.replay.bulk import Stream
+    from casebycase.replay.run import Scenario
 
 DATA_ENV = "CASEBYCASE_DATA_DIR"
 DATASET_NAMES = ("travis", "pa", "mn-sample", "boone-roster")
@@ -62,8 +64,12 @@ def replay_cmd(
     data: DataOption = None,
     engine: Annotated[str, typer.Option(
         "--engine", metavar="ENGINE",
-        help="row (one request at a time, default) or columnar (Polars; for "
-                         "very large data sets); both give the same results.")] = "row",
+        help="columnar (Polars, raw files read in chunks straight into frames; default) or "
+             "row (one request object at a time, the reference); both give the same "
+             "results.")] = "columnar",
+    chunk: Annotated[int, typer.Option(
+        "--chunk", min=1, metavar="N",
+        help="Records read at a time by the columnar engine.")] = 100_000,  # travis_frames.CHUNK
 ) -> None:
     """Evaluate every request of a real data set under each pack; write and print a summary."""
     from rich.progress import (
@@ -74,7 +80,8 @@ def replay_cmd(
         TimeElapsedColumn,
     )
 
-    from casebycase.replay.importers import load_dataset
+    from casebycase.replay.bulk import open_stream
+    from casebycase.replay.importers import find_folder, load_dataset, unreadable
     from casebycase.replay.run import ENGINES, replay, scenario
     from casebycase.replay.summary import markdown, summarize, write
 
@@ -84,10 +91,18 @@ def replay_cmd(
     day = _date(as_of, "--as-of")
     with _errors():
         try:
-            scenarios = [scenario(spec, day) for spec in pack]
+            scenarios = [scenario(spec, day, registry()) for spec in pack]
         except ValueError as exc:
             err.print(f"error: --pack: {exc} (write PACK or PACK@YYYY-MM-DD)")
             raise typer.Exit(2) from None
+        folder = find_folder(dataset, _data_dir(data))
+        stream = open_stream(dataset, folder, chunk) if engine == "columnar" else None
+        if stream is not None:
+            try:
+                _replay_stream(stream, scenarios, out_dir)
+            except OSError as exc:
+                raise unreadable(exc, folder) from None
+            return
         with err.status(f"importing {dataset}"):
             ds = load_dataset(dataset, _data_dir(data))
     reasons = ", ".join(f"{why} ({n})" for why, n in ds.reasons().most_common(3))
@@ -103,6 +118,40 @@ def replay_cmd(
     seconds = time.perf_counter() - start
     summary = summarize(ds, scenarios, rows, seconds)
     paths = write(out_dir, ds, rows, summary)
+    out.print(markdown(summary), markup=False, highlight=False)
+    out.print("Written: " + ", ".join(str(p) for p in paths.values()), markup=False)
+
+
+def _replay_stream(stream: Stream, scenarios: list[Scenario], out_dir: Path) -> None:
+    """Replay from raw files with the columnar importer, a progress bar over the chunks."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from casebycase.replay.bulk import replay_frames
+    from casebycase.replay.summary import markdown, summarize_frames, write
+
+    start = time.perf_counter()
+    totals = stream.totals()
+    with Progress(TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        tasks = {stage: bar.add_task(stage if stage == "charges" else "replaying",
+                                     total=total) for stage, total in totals.items()}
+        result = replay_frames(stream, scenarios,
+                               progress=lambda stage, n: bar.advance(tasks[stage], n))
+    seconds = time.perf_counter() - start
+    ds = result.dataset
+    reasons = ", ".join(f"{why} ({n})" for why, n in ds.reasons().most_common(3))
+    err.print(f"{ds.id}: {ds.rows_read:,} rows read, {result.requests:,} requests, "
+              f"{len(ds.rejected):,} rejected" + (f": {reasons}" if reasons else ""),
+              markup=False)
+    summary = summarize_frames(ds, scenarios, result.results, result.actual, result.requests,
+                               result.with_unclassified, seconds)
+    paths = write(out_dir, ds, result.results, summary)
     out.print(markdown(summary), markup=False, highlight=False)
     out.print("Written: " + ", ".join(str(p) for p in paths.values()), markup=False)
 

@@ -44,6 +44,25 @@ class DatasetError(CaseByCaseError):
 def load_dataset(dataset_id: str, data_dir: Path = SHIPPED) -> Dataset:
     """Import the data set ``dataset_id`` from its folder under ``data_dir`` (default: the
     shipped data)."""
+    folder = find_folder(dataset_id, data_dir)
+    try:
+        return DATASETS[dataset_id].read(folder)
+    except OSError as exc:
+        raise unreadable(exc, folder) from None
+
+
+def unreadable(exc: OSError, folder: Path) -> DatasetError:
+    """The error for a data set file that cannot be read."""
+    return DatasetError([Problem(str(exc.filename or folder), "cannot read the file: "
+                                 f"{exc.strerror}",
+                                 "the folder needs this CSV file (or its shipped .parquet); "
+                                 "without --data and CASEBYCASE_DATA_DIR the shipped "
+                                 "data are read")],
+                        title="data set not readable")
+
+
+def find_folder(dataset_id: str, data_dir: Path) -> Path:
+    """The folder of ``dataset_id`` under ``data_dir``; DatasetError when unknown or absent."""
     source = DATASETS.get(dataset_id)
     if source is None:
         raise DatasetError([Problem(dataset_id, "unknown data set",
@@ -56,12 +75,4 @@ def load_dataset(dataset_id: str, data_dir: Path = SHIPPED) -> Dataset:
                                     "holding the data set's folder; without either the "
                                     "shipped data are read")],
                            title="data set not found")
-    try:
-        return source.read(folder)
-    except OSError as exc:
-        raise DatasetError([Problem(str(exc.filename or folder), "cannot read the file: "
-                                    f"{exc.strerror}",
-                                    "the folder needs this CSV file (or its shipped .parquet); "
-                                    "without --data and CASEBYCASE_DATA_DIR the shipped "
-                                    "data are read")],
-                           title="data set not readable") from None
+    return folder

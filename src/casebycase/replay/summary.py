@@ -80,17 +80,72 @@ def summarize(dataset: Dataset, scenarios: Sequence[Scenario], rows: Sequence[Re
     return summary
 
 
+def summarize_frames(dataset: Dataset, scenarios: Sequence[Scenario], results: pl.DataFrame,
+                     actual: Sequence[str | None], requests: int, with_unclassified: int,
+                     seconds: float | None = None) -> dict[str, Any]:
+    """:func:`summarize` of a columnar replay: the result rows as a frame (scenario by
+    scenario, requests in data set order), what happened per request, and the figures the
+    row engine reads from ``dataset.items``. Gives the same summary as :func:`summarize`
+    (counts tie in order of first appearance, as :class:`Counter` orders them)."""
+    keys = [s.key for s in scenarios]
+    wide = pl.DataFrame({k: results.filter(pl.col("scenario") == k)["outcome"] for k in keys},
+                        schema=dict.fromkeys(keys, pl.String))
+    cross: dict[str, dict[str, dict[str, int]]] = {}
+    for a, b in combinations(keys, 2):
+        table: dict[str, dict[str, int]] = {o: dict.fromkeys(OUTCOMES, 0) for o in OUTCOMES}
+        for (x, y), n in _counted(wide, [a, b]).items():
+            table[x][y] += n
+        cross[f"{a} vs {b}"] = table
+    patterns = _counted(wide, keys, tuples=True) if keys else Counter()
+    summary: dict[str, Any] = {
+        "dataset": _dataset(dataset, requests, with_unclassified),
+        "scenarios": {s.key: {"pack": s.pack.id, "version": s.pack.version,
+                              "digest": s.pack.digest,
+                              "as_of": s.at.isoformat() if s.at else "received_at"}
+                      for s in scenarios},
+        "outcomes": {k: _count(_counted(wide, [k])) for k in keys},
+        "cross": cross,
+        "patterns": [{"outcomes": dict(zip(keys, p, strict=True)), "requests": n}
+                     for p, n in patterns.most_common()],
+    }
+    if any(a is not None and a != "" for a in actual):
+        said = pl.Series("actual", actual, pl.String).fill_null(NOT_RECORDED).replace(
+            "", NOT_RECORDED)
+        counts = _counted(said.to_frame(), ["actual"])
+        summary["actual"] = {"what": dataset.actual_label, "counts": dict(counts.most_common())}
+        practice: dict[str, dict[str, dict[str, int]]] = {}
+        for k in keys:
+            pairs = _counted(wide.select(k).with_columns(said), [k, "actual"])
+            practice[k] = {o: dict(Counter({a: n for (got, a), n in pairs.items()
+                                            if got == o}).most_common()) for o in OUTCOMES}
+        summary["practice"] = practice
+    if seconds is not None:
+        summary["seconds"] = round(seconds, 3)
+    return summary
+
+
+def _counted(frame: pl.DataFrame, columns: list[str], tuples: bool = False) -> Counter[Any]:
+    """Counts of the distinct values (one column, unless ``tuples``) or tuples of values, in
+    order of first appearance."""
+    rows = frame.group_by(columns, maintain_order=True).len().iter_rows()
+    if len(columns) == 1 and not tuples:
+        return Counter({r[0]: r[1] for r in rows})
+    return Counter({r[:-1]: r[-1] for r in rows})
+
+
 def _count(values: Any) -> dict[str, int]:
-    counts = Counter(values)
+    counts = values.copy() if isinstance(values, Counter) else Counter(values)
     out = {o: counts.pop(o, 0) for o in OUTCOMES}
     out.update(counts)
     return out
 
 
-def _dataset(ds: Dataset) -> dict[str, Any]:
+def _dataset(ds: Dataset, requests: int | None = None,
+             with_unclassified: int | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": ds.id, "title": ds.title, "rows_read": ds.rows_read,
-        "requests": len(ds.items), "rejected": len(ds.rejected),
+        "requests": len(ds.items) if requests is None else requests,
+        "rejected": len(ds.rejected),
         "rejected_reasons": dict(ds.reasons().most_common()),
         "skipped": dict(ds.skipped), "notes": list(ds.notes),
     }
@@ -100,7 +155,8 @@ def _dataset(ds: Dataset) -> dict[str, Any]:
             "charges": c.charges, "unclassified": c.unclassified,
             "share_unclassified": round(c.share_unclassified, 4), "hold_lines": c.holds,
             "requests_with_unclassified": sum(
-                1 for i in ds.items if "unknown" in i.request.categories),
+                1 for i in ds.items if "unknown" in i.request.categories)
+            if with_unclassified is None else with_unclassified,
             "top_unclassified": dict(c.unclassified_texts.most_common(10)),
         }
     if ds.aggregates:
@@ -126,13 +182,15 @@ def results_frame(rows: Sequence[ResultRow]) -> pl.DataFrame:
         pl.col("rules").str.split(sep))
 
 
-def write(out_dir: Path, dataset: Dataset, rows: Sequence[ResultRow],
+def write(out_dir: Path, dataset: Dataset, rows: Sequence[ResultRow] | pl.DataFrame,
           summary: dict[str, Any]) -> dict[str, Path]:
-    """Write results.parquet, summary.json, summary.md and rejected.csv into ``out_dir``."""
+    """Write results.parquet, summary.json, summary.md and rejected.csv into ``out_dir``
+    (``rows``: result rows, or a frame of them as :func:`results_frame` makes)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: out_dir / name for name in
              ("results.parquet", "summary.json", "summary.md", "rejected.csv")}
-    results_frame(rows).write_parquet(paths["results.parquet"])
+    frame = rows if isinstance(rows, pl.DataFrame) else results_frame(rows)
+    frame.write_parquet(paths["results.parquet"])
     paths["summary.json"].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     paths["summary.md"].write_text(markdown(summary), encoding="utf-8")
     with paths["rejected.csv"].open("w", newline="", encoding="utf-8") as handle:
