@@ -25,15 +25,16 @@ BASELINE = ("python -c pass", [sys.executable, "-c", "pass"])
 COMMANDS = [
     ("casebycase --help", [EXE, "--help"]),
     ("casebycase packs", [EXE, "packs"]),
-    ("casebycase evaluate demo/requests/boone-detainer.json",
-     [EXE, "evaluate", "demo/requests/boone-detainer.json"]),
+    (
+        "casebycase evaluate demo/requests/boone-detainer.json",
+        [EXE, "evaluate", "demo/requests/boone-detainer.json"],
+    ),
 ]
 
 
 def cpu_seconds(argv: list[str]) -> float:
     """User + system CPU seconds of one run of ``argv`` (output discarded; must exit 0)."""
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
@@ -60,8 +61,9 @@ def main() -> int:
     args = parser.parse_args()
     medians = measure(args.runs)
     base = medians[BASELINE[0]]
-    print(f"CLI start-up CPU (user+sys, median of {args.runs} runs; Python "
-          f"{sys.version.split()[0]})")
+    print(
+        f"CLI start-up CPU (user+sys, median of {args.runs} runs; Python {sys.version.split()[0]})"
+    )
     print(f"| command | CPU | ratio to `{BASELINE[0]}` |")
     print("|---|---|---|")
     print(f"| `{BASELINE[0]}` | {base * 1000:.0f} ms | 1.0x |")

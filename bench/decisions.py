@@ -253,8 +253,13 @@ def bench_casebycase(
     return rows, True, ""
 
 
-def _registry_row(cbc: CasebycaseEngine, parsed: list[tuple[Any, Any]], ref: Runner,
-                  inputs: list[dict[str, Any]], args: argparse.Namespace) -> Row:
+def _registry_row(
+    cbc: CasebycaseEngine,
+    parsed: list[tuple[Any, Any]],
+    ref: Runner,
+    inputs: list[dict[str, Any]],
+    args: argparse.Namespace,
+) -> Row:
     """Evaluate by the request's agency id through a registry: the case service's path."""
     registry = cbc.module.Registry([PACK_DIR], bundled=False)
     evaluate = cbc.module.evaluate
@@ -266,16 +271,29 @@ def _registry_row(cbc: CasebycaseEngine, parsed: list[tuple[Any, Any]], ref: Run
     return measure(REGISTRY_ROW, run, parsed, ref, inputs, args.batch, args.rounds)
 
 
-def _bundled_rows(cbc: CasebycaseEngine, parsed: list[tuple[Any, Any]], ref: Runner,
-                  inputs: list[dict[str, Any]], args: argparse.Namespace) -> list[Row]:
+def _bundled_rows(
+    cbc: CasebycaseEngine,
+    parsed: list[tuple[Any, Any]],
+    ref: Runner,
+    inputs: list[dict[str, Any]],
+    args: argparse.Namespace,
+) -> list[Row]:
     """Evaluate the same parsed requests under each bundled pack (a what-if per pack)."""
     rows = []
     for pack_id in getattr(cbc.module, "bundled_packs", list)():
         pack = cbc.module.load_pack(pack_id)
         items = [(pack, request) for _, request in parsed]
-        rows.append(measure(f"casebycase evaluate, pack {pack_id} ({len(pack.rules)} rules)",
-                            _casebycase_runners(cbc)[0], items, ref, inputs, args.batch,
-                            args.rounds))
+        rows.append(
+            measure(
+                f"casebycase evaluate, pack {pack_id} ({len(pack.rules)} rules)",
+                _casebycase_runners(cbc)[0],
+                items,
+                ref,
+                inputs,
+                args.batch,
+                args.rounds,
+            )
+        )
     return rows
 
 
@@ -390,14 +408,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print(f"casebycase {label} / python = {figure} (target <= {TARGETS[label]:g}x)")
     by_id = next((row for row in cbc_rows if row.name == REGISTRY_ROW), None)
     if by_id is not None:
-        console.print(f"casebycase evaluate by agency id through the registry / python = "
-                      f"{by_id.ratio:.1f}x; / evaluate with a compiled pack = "
-                      f"{by_id.median / cbc_rows[0].median:.2f}x (target <= 2x)")
+        console.print(
+            f"casebycase evaluate by agency id through the registry / python = "
+            f"{by_id.ratio:.1f}x; / evaluate with a compiled pack = "
+            f"{by_id.median / cbc_rows[0].median:.2f}x (target <= 2x)"
+        )
     bundled = [row for row in cbc_rows[2:] if row.name != REGISTRY_ROW]
     if bundled:
         worst = max(bundled, key=lambda row: row.ratio)
-        console.print(f"casebycase evaluate on the bundled packs / python = at most "
-                      f"{worst.ratio:.1f}x ({worst.name}) (target <= {TARGETS['evaluate']:g}x)")
+        console.print(
+            f"casebycase evaluate on the bundled packs / python = at most "
+            f"{worst.ratio:.1f}x ({worst.name}) (target <= {TARGETS['evaluate']:g}x)"
+        )
     if not ok:
         console.print("[red]FAIL: some engine disagrees with the reference[/]")
     return 0 if ok else 1

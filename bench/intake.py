@@ -59,8 +59,10 @@ def database(backend: str, pg_admin: str) -> Iterator[str]:
         admin.execute(f'CREATE DATABASE "{name}"')
     params = dict(p.split("=", 1) for p in pg_admin.split())
     try:
-        yield (f"postgresql+psycopg://{params.get('user', 'postgres')}@{params['host']}:"
-               f"{params.get('port', '5432')}/{name}")
+        yield (
+            f"postgresql+psycopg://{params.get('user', 'postgres')}@{params['host']}:"
+            f"{params.get('port', '5432')}/{name}"
+        )
     finally:
         with psycopg.connect(pg_admin, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -76,9 +78,12 @@ def _free_port() -> int:
 def server(url: str) -> Iterator[str]:
     """``casebycase serve`` on a free local port; yields its base URL."""
     port = _free_port()
-    proc = subprocess.Popen([str(EXE), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env={**os.environ, "CASEBYCASE_DATABASE_URL": url},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(EXE), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, "CASEBYCASE_DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -106,8 +111,9 @@ def offered_load(base: str, token: str, rate: float, seconds: float) -> dict[str
 
     def client() -> httpx2.Client:
         if not hasattr(local, "client"):
-            local.client = httpx2.Client(base_url=base, timeout=30,
-                                         headers={"Authorization": f"Bearer {token}"})
+            local.client = httpx2.Client(
+                base_url=base, timeout=30, headers={"Authorization": f"Bearer {token}"}
+            )
         return local.client  # type: ignore[no-any-return]
 
     def one(i: int, due: float) -> None:
@@ -137,12 +143,21 @@ def offered_load(base: str, token: str, rate: float, seconds: float) -> dict[str
             pool.submit(one, i, start + i / rate)
     elapsed = time.perf_counter() - start
     latencies.sort()
-    pick = (lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
-            ) if latencies else (lambda q: float("nan"))
-    return {"serial_p50_ms": statistics.median(serial[5:]) * 1000, "offered_per_s": rate,
-            "sent": total, "ok": len(latencies), "errors": errors,
-            "throughput_per_s": len(latencies) / elapsed, "p50_ms": pick(0.50),
-            "p99_ms": pick(0.99)}
+    pick = (
+        (lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000)
+        if latencies
+        else (lambda q: float("nan"))
+    )
+    return {
+        "serial_p50_ms": statistics.median(serial[5:]) * 1000,
+        "offered_per_s": rate,
+        "sent": total,
+        "ok": len(latencies),
+        "errors": errors,
+        "throughput_per_s": len(latencies) / elapsed,
+        "p50_ms": pick(0.50),
+        "p99_ms": pick(0.99),
+    }
 
 
 def audit_cost(url: str, n: int = 200) -> dict[str, float]:
@@ -156,12 +171,16 @@ def audit_cost(url: str, n: int = 200) -> dict[str, float]:
             t0 = time.perf_counter()
             with store.transaction() as tx:
                 if append:
-                    audit.append(tx, "bench", "case:case:closed", "bench:bench", now, None,
-                                 None, {"i": i})
+                    audit.append(
+                        tx, "bench", "case:case:closed", "bench:bench", now, None, None, {"i": i}
+                    )
                 else:
-                    tx.conn.execute(select(audit_events.c.hash).where(
-                        audit_events.c.agency == "bench").order_by(
-                        audit_events.c.seq.desc()).limit(1)).first()
+                    tx.conn.execute(
+                        select(audit_events.c.hash)
+                        .where(audit_events.c.agency == "bench")
+                        .order_by(audit_events.c.seq.desc())
+                        .limit(1)
+                    ).first()
             times.append(time.perf_counter() - t0)
         return statistics.median(times) * 1e6
 
@@ -185,15 +204,26 @@ def main() -> None:
         with database(backend, args.pg) as url:
             store = Store.open(url)
             users = Users(store, lambda: dt.datetime.now(dt.UTC))
-            users.add("bench", "officer", "boone-county-so",
-                      Actor("bench", "policy_admin", "boone-county-so"))
+            users.add(
+                "bench",
+                "officer",
+                "boone-county-so",
+                Actor("bench", "policy_admin", "boone-county-so"),
+            )
             token = users.issue_token("bench")
             store.close()
             with server(url) as base:
                 load = offered_load(base, token, args.rate, args.seconds)
             cost = audit_cost(url)
-        print(json.dumps({"backend": backend, **{k: round(v, 2) for k, v in load.items()},
-                          **{k: round(v, 1) for k, v in cost.items()}}))
+        print(
+            json.dumps(
+                {
+                    "backend": backend,
+                    **{k: round(v, 2) for k, v in load.items()},
+                    **{k: round(v, 1) for k, v in cost.items()},
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

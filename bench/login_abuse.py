@@ -29,8 +29,9 @@ from intake import REQUEST, database, server
 def intakes(base: str, token: str, seconds: float, prefix: str) -> float:
     """Intakes per second from one closed-loop client."""
     done = 0
-    with httpx2.Client(base_url=base, timeout=30,
-                       headers={"Authorization": f"Bearer {token}"}) as client:
+    with httpx2.Client(
+        base_url=base, timeout=30, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
             r = client.post("/api/cases", json={**REQUEST, "id": f"{prefix}-{done}"})
@@ -56,16 +57,23 @@ def main() -> None:
     with database("sqlite", "") as url:
         store = Store.open(url)
         users = Users(store, lambda: dt.datetime.now(dt.UTC))
-        users.add("bench", "officer", "boone-county-so",
-                  Actor("bench", "policy_admin", "boone-county-so"), "correct horse battery")
+        users.add(
+            "bench",
+            "officer",
+            "boone-county-so",
+            Actor("bench", "policy_admin", "boone-county-so"),
+            "correct horse battery",
+        )
         token = users.issue_token("bench")
         store.close()
         with server(url) as base:
             intakes(base, token, 1, "warm")
             calm = intakes(base, token, args.seconds, "calm")
             stop, answers = threading.Event(), Counter[int]()
-            threads = [threading.Thread(target=attack, args=(base, stop, n, answers))
-                       for n in range(args.attackers)]
+            threads = [
+                threading.Thread(target=attack, args=(base, stop, n, answers))
+                for n in range(args.attackers)
+            ]
             for t in threads:
                 t.start()
             try:
@@ -74,10 +82,18 @@ def main() -> None:
                 stop.set()
                 for t in threads:
                     t.join(30)
-    print(json.dumps({"backend": "sqlite", "attackers": args.attackers,
-                      "undisturbed_per_s": round(calm, 1), "disturbed_per_s": round(disturbed, 1),
-                      "ratio": round(disturbed / calm, 2) if calm else None,
-                      "attacker_answers": dict(sorted(answers.items()))}))
+    print(
+        json.dumps(
+            {
+                "backend": "sqlite",
+                "attackers": args.attackers,
+                "undisturbed_per_s": round(calm, 1),
+                "disturbed_per_s": round(disturbed, 1),
+                "ratio": round(disturbed / calm, 2) if calm else None,
+                "attacker_answers": dict(sorted(answers.items())),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

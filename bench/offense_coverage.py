@@ -76,8 +76,10 @@ def report(name: str, lines: list[Line]) -> dict[str, float]:
     print(f"hold lines              {len(holds):>7}  ({', '.join(f'{k} {v}' for k, v in kinds)})")
     print(f"non-hold lines          {len(charges):>7}")
     print(f"classified, by line     {len(done):>7}  {by_line:6.1%}")
-    print(f"classified, by text     {len(done_texts):>7}  {by_text:6.1%}  "
-          f"of {len(texts)} distinct texts")
+    print(
+        f"classified, by text     {len(done_texts):>7}  {by_text:6.1%}  "
+        f"of {len(texts)} distinct texts"
+    )
     print("top 30 unclassified texts:")
     missing = Counter(ln.text for ln in charges if ln.found.category == "unknown")
     for text, count in missing.most_common(30):
@@ -100,8 +102,10 @@ def sample(name: str, lines: list[Line], n: int, seed: int) -> None:
     for i, ln in enumerate(picked, 1):
         code = f"[{ln.code}] " if ln.code else ""
         level = f" ({ln.level})" if ln.level else ""
-        print(f"{i:>4}. {code}{ln.text}{level} -> {ln.found.category}"
-              f" / {ln.found.level} / {ln.found.entry}")
+        print(
+            f"{i:>4}. {code}{ln.text}{level} -> {ln.found.category}"
+            f" / {ln.found.level} / {ln.found.entry}"
+        )
     print()
 
 
@@ -109,16 +113,20 @@ def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the data/real folder")
-    parser.add_argument("--sample", type=int, default=0, metavar="N",
-                        help="print N random classified lines per data set")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print N random classified lines per data set",
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed for --sample")
     parser.add_argument("--only", choices=("travis", "boone"), help="one data set only")
     args = parser.parse_args(argv)
     if not (args.data / TRAVIS).is_file():
         print(f"no data at {args.data} (expected {TRAVIS})", file=sys.stderr)
         return 2
-    sets = {"Travis County, TX (1991-2016)": travis_lines,
-            "Boone County, MO (2023)": boone_lines}
+    sets = {"Travis County, TX (1991-2016)": travis_lines, "Boone County, MO (2023)": boone_lines}
     for name, read in sets.items():
         if args.only and not name.lower().startswith(args.only):
             continue

@@ -59,8 +59,11 @@ def main() -> int:
         app = create_app(Settings(database_url="unused"), store=store, clock=clock)
         app.state.users.hasher = CHEAP
         port = _port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                               log_level="warning", ws="none", lifespan="off"))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="off"
+            )
+        )
         threading.Thread(target=server.run, daemon=True).start()
         while not server.started:
             time.sleep(0.05)
@@ -73,22 +76,41 @@ def main() -> int:
             csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
             assert csrf is not None
             token = csrf.group(1)
-            r = client.post("/login", data={"csrf": token, "username": officer.username,
-                                            "password": officer.password},
-                            follow_redirects=False)
+            r = client.post(
+                "/login",
+                data={"csrf": token, "username": officer.username, "password": officer.password},
+                follow_redirects=False,
+            )
             assert r.status_code == 303, "sign-in failed"
             _keep(client, r)
-            case = client.get("/api/cases", headers={
-                "Authorization": f"Bearer {officer.token}"}).json()[0]["id"]
+            case = client.get(
+                "/api/cases", headers={"Authorization": f"Bearer {officer.token}"}
+            ).json()[0]["id"]
             now = dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
-            form = {"csrf": token, "kind": "detainer", "received_at": now,
-                    "requester.agency": "ICE", "purpose": "civil_immigration",
-                    "subject.in_custody": "true"}
+            form = {
+                "csrf": token,
+                "kind": "detainer",
+                "received_at": now,
+                "requester.agency": "ICE",
+                "purpose": "civil_immigration",
+                "subject.in_custody": "true",
+            }
             pages: list[tuple[str, str]] = [
-                ("GET", p) for p in ("/", "/login", "/cases", "/deadlines",
-                                     "/cases/new?kind=detainer", f"/cases/{case}", "/packs",
-                                     "/packs/boone-county-so", "/public/boone-county-so",
-                                     "/try?kind=detainer", "/docs")]
+                ("GET", p)
+                for p in (
+                    "/",
+                    "/login",
+                    "/cases",
+                    "/deadlines",
+                    "/cases/new?kind=detainer",
+                    f"/cases/{case}",
+                    "/packs",
+                    "/packs/boone-county-so",
+                    "/public/boone-county-so",
+                    "/try?kind=detainer",
+                    "/docs",
+                )
+            ]
             pages.append(("POST", "/cases/preview"))
             print(f"{'page':40} {'p50 ms':>8} {'p95 ms':>8}")
             worst = 0.0
@@ -104,8 +126,7 @@ def main() -> int:
                 worst = max(worst, p95)
                 label = f"{method} {path.replace(case, '{id}')}"
                 print(f"{label:40} {statistics.median(times):8.1f} {p95:8.1f}")
-            print(f"worst p95: {worst:.1f} ms (target < 100 ms): "
-                  f"{'ok' if worst < 100 else 'SLOW'}")
+            print(f"worst p95: {worst:.1f} ms (target < 100 ms): {'ok' if worst < 100 else 'SLOW'}")
         server.should_exit = True
         store.close()
     return 0

@@ -82,13 +82,15 @@ class Draw:
     def pick(self, values: list[Any], dtype: pl.DataType | None = None) -> pl.Series:
         self.k += 1
         return pl.Series(values, dtype=dtype).sample(
-            self.n, with_replacement=True, seed=self.seed * 7919 + self.k)
+            self.n, with_replacement=True, seed=self.seed * 7919 + self.k
+        )
 
     def below(self, m: int) -> pl.Series:
         """Uniform integers in [0, m)."""
         self.k += 1
         return pl.int_range(0, m, eager=True).sample(
-            self.n, with_replacement=True, seed=self.seed * 7919 + self.k)
+            self.n, with_replacement=True, seed=self.seed * 7919 + self.k
+        )
 
     def chance(self, p: float) -> pl.Series:
         return self.below(1000) < int(p * 1000)
@@ -119,12 +121,20 @@ def document_lists(rng: random.Random, k: int) -> pl.Series:
 def offense_lists(rng: random.Random, k: int) -> pl.DataFrame:
     """``k`` random offense lists (0 to 3 offenses; level and status may be missing), with
     their sets and counts derived by ``with_offense_facts``."""
-    lists = [[{"category": rng.choice(CATEGORIES),
-               "level": rng.choice([*LEVELS, None]),
-               "status": rng.choice([*OFFENSE_STATUSES, None])}
-              for _ in range(rng.choice([0, 0, 1, 1, 1, 2, 3]))] for _ in range(k)]
-    return with_offense_facts(pl.DataFrame({"offenses": lists},
-                                           schema={"offenses": pl.List(OFFENSE)}))
+    lists = [
+        [
+            {
+                "category": rng.choice(CATEGORIES),
+                "level": rng.choice([*LEVELS, None]),
+                "status": rng.choice([*OFFENSE_STATUSES, None]),
+            }
+            for _ in range(rng.choice([0, 0, 1, 1, 1, 2, 3]))
+        ]
+        for _ in range(k)
+    ]
+    return with_offense_facts(
+        pl.DataFrame({"offenses": lists}, schema={"offenses": pl.List(OFFENSE)})
+    )
 
 
 def synthetic_frame(n: int, seed: int, edges: list[float]) -> pl.DataFrame:
@@ -138,13 +148,20 @@ def synthetic_frame(n: int, seed: int, edges: list[float]) -> pl.DataFrame:
     base = FIRST_DAY.timestamp()
     uniform = base + draw.below(DAYS) * 86_400 + draw.below(86_400)
     near = draw.pick(edges, pl.Float64()) + draw.pick([0, -1, 1, -3600, 3600, -86_400])
-    ts = pl.select(pl.when(draw.chance(0.1)).then(near).otherwise(uniform)
-                   .cast(pl.Float64)).to_series()
+    ts = pl.select(
+        pl.when(draw.chance(0.1)).then(near).otherwise(uniform).cast(pl.Float64)
+    ).to_series()
     hours = [-48, 0, 24, 47, 48, 49, 72, 200]
-    booked_back = pl.select(pl.when(draw.chance(0.3)).then(draw.pick(hours) * 3600)
-                            .otherwise(draw.below(300 * 3600) - 48 * 3600)).to_series()
-    release_ahead = pl.select(pl.when(draw.chance(0.3)).then(draw.pick(hours) * 3600)
-                              .otherwise(draw.below(240 * 3600) - 24 * 3600)).to_series()
+    booked_back = pl.select(
+        pl.when(draw.chance(0.3))
+        .then(draw.pick(hours) * 3600)
+        .otherwise(draw.below(300 * 3600) - 48 * 3600)
+    ).to_series()
+    release_ahead = pl.select(
+        pl.when(draw.chance(0.3))
+        .then(draw.pick(hours) * 3600)
+        .otherwise(draw.below(240 * 3600) - 24 * 3600)
+    ).to_series()
     documents = document_lists(rng, 4096)
     offenses = offense_lists(rng, 8192)
     columns: dict[str, Any] = {
@@ -153,8 +170,9 @@ def synthetic_frame(n: int, seed: int, edges: list[float]) -> pl.DataFrame:
         "kind": draw.pick(list(KINDS), SCHEMA["kind"]),
         "purpose": draw.pick(list(PURPOSES), SCHEMA["purpose"]),
         "requester_agency": draw.pick(list(REQUESTER_AGENCIES), SCHEMA["requester_agency"]),
-        "requester_component": draw.pick([*COMPONENTS, "none", "none"],
-                                         SCHEMA["requester_component"]),
+        "requester_component": draw.pick(
+            [*COMPONENTS, "none", "none"], SCHEMA["requester_component"]
+        ),
         "documents": documents.gather(draw.below(documents.len())),
         "judicial_warrant": draw.chance(0.2),
         "in_custody": draw.chance(0.6),
@@ -170,12 +188,16 @@ def synthetic_frame(n: int, seed: int, edges: list[float]) -> pl.DataFrame:
         # can differ in the last bit from the division the row path does
         "_hour": pl.repeat(3600.0, n, eager=True),
     }
-    frame = pl.DataFrame(columns).hstack(offenses[draw.below(offenses.height)]).with_columns(
-        id=pl.format("b{}", pl.col("index")),
-        confined=pl.coalesce("_confined", "in_custody"),
-        booked=pl.col("_booked_at").is_not_null(),
-        hours_until_release=(pl.col("_release_at") - pl.col("timestamp")) / pl.col("_hour"),
-        hours_since_booking=(pl.col("timestamp") - pl.col("_booked_at")) / pl.col("_hour"),
+    frame = (
+        pl.DataFrame(columns)
+        .hstack(offenses[draw.below(offenses.height)])
+        .with_columns(
+            id=pl.format("b{}", pl.col("index")),
+            confined=pl.coalesce("_confined", "in_custody"),
+            booked=pl.col("_booked_at").is_not_null(),
+            hours_until_release=(pl.col("_release_at") - pl.col("timestamp")) / pl.col("_hour"),
+            hours_since_booking=(pl.col("timestamp") - pl.col("_booked_at")) / pl.col("_hour"),
+        )
     )
     return frame.select([*SCHEMA, *RAW])
 
@@ -183,8 +205,16 @@ def synthetic_frame(n: int, seed: int, edges: list[float]) -> pl.DataFrame:
 def to_request(row: dict[str, Any]) -> Request:
     """The request a frame row stands for."""
     subject: dict[str, Any] = {
-        name: row[name] for name in ("in_custody", "charged", "status_established",
-                                     "unlawfully_present", "juvenile", "victim_or_witness")}
+        name: row[name]
+        for name in (
+            "in_custody",
+            "charged",
+            "status_established",
+            "unlawfully_present",
+            "juvenile",
+            "victim_or_witness",
+        )
+    }
     if row["_confined"] is not None:
         subject["confined"] = row["_confined"]
     for key in ("booked_at", "release_at"):
@@ -193,14 +223,20 @@ def to_request(row: dict[str, Any]) -> Request:
     requester: dict[str, Any] = {"agency": row["requester_agency"]}
     if row["requester_component"] != "none":
         requester["component"] = row["requester_component"]
-    return Request.model_validate({
-        "id": row["id"], "agency": "bench",
-        "received_at": dt.datetime.fromtimestamp(row["timestamp"], ZONE),
-        "requester": requester, "kind": row["kind"], "purpose": row["purpose"],
-        "documents": row["documents"], "judicial_warrant": row["judicial_warrant"],
-        "subject": subject,
-        "offenses": [{k: v for k, v in o.items() if v is not None} for o in row["offenses"]],
-    })
+    return Request.model_validate(
+        {
+            "id": row["id"],
+            "agency": "bench",
+            "received_at": dt.datetime.fromtimestamp(row["timestamp"], ZONE),
+            "requester": requester,
+            "kind": row["kind"],
+            "purpose": row["purpose"],
+            "documents": row["documents"],
+            "judicial_warrant": row["judicial_warrant"],
+            "subject": subject,
+            "offenses": [{k: v for k, v in o.items() if v is not None} for o in row["offenses"]],
+        }
+    )
 
 
 def requests_of(frame: pl.DataFrame) -> list[Request]:
@@ -223,8 +259,9 @@ def timed(fn: Callable[[], T]) -> tuple[T, float]:
 Result = tuple[int, str | None, str, str, list[str]]
 
 
-def row_path(pack: CompiledPack, requests: list[Request],
-             at: dt.date | None = None) -> list[Result]:
+def row_path(
+    pack: CompiledPack, requests: list[Request], at: dt.date | None = None
+) -> list[Result]:
     """The row evaluator's (index, id, outcome, deciding, rules) for each request."""
     out: list[Result] = []
     for i, r in enumerate(requests):
@@ -269,8 +306,9 @@ def run_columnar(report: Report, frame: pl.DataFrame, repeat: int) -> pl.DataFra
     return result
 
 
-def run_rows(reports: list[Report], results: list[pl.DataFrame], frame: pl.DataFrame,
-             rows: int, chunk: int) -> float:
+def run_rows(
+    reports: list[Report], results: list[pl.DataFrame], frame: pl.DataFrame, rows: int, chunk: int
+) -> float:
     """Build the first ``rows`` requests chunk by chunk (untimed), time the row evaluator on
     them under each pack, and compare with the columnar results; the conversion time."""
     convert = 0.0
@@ -296,8 +334,9 @@ def run_sample(reports: list[Report], sample: pl.DataFrame) -> bool:
         columnar = compile_columnar(report.pack)
         for at in AS_OF:
             got = columnar.decide(sample, at=at)
-            report.bad_as_of += [f"as of {at}: {b}"
-                                 for b in disagreements(row_path(report.pack, requests, at), got)]
+            report.bad_as_of += [
+                f"as of {at}: {b}" for b in disagreements(row_path(report.pack, requests, at), got)
+            ]
     return faithful
 
 
@@ -311,14 +350,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
 
-    print(f"python {platform.python_version()}, polars {pl.__version__}, "
-          f"{platform.machine()}, {os.cpu_count()} CPUs, {pl.thread_pool_size()} polars threads")
+    print(
+        f"python {platform.python_version()}, polars {pl.__version__}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs, {pl.thread_pool_size()} polars threads"
+    )
     reports = [Report(load_pack(p)) for p in PACKS]
     edges = boundaries([r.pack for r in reports])
     frame, seconds = timed(lambda: synthetic_frame(args.n, args.seed, edges))
     n = frame.height
-    print(f"generated {n:,} requests as a Polars frame in {seconds:.1f} s (seed {args.seed}; "
-          f"{frame.select(list(SCHEMA)).estimated_size() / 1e6:.0f} MB)")
+    print(
+        f"generated {n:,} requests as a Polars frame in {seconds:.1f} s (seed {args.seed}; "
+        f"{frame.select(list(SCHEMA)).estimated_size() / 1e6:.0f} MB)"
+    )
 
     results = [run_columnar(r, frame, args.repeat) for r in reports]
     rows = n if args.check == "all" else min(args.sample, n)
@@ -328,29 +371,40 @@ def main(argv: list[str] | None = None) -> int:
     sample = frame.head(min(max(args.sample, 20_000), n))
     faithful = run_sample(reports, sample)
 
-    print(f"row path: {rows:,} frame rows turned into Request objects in {convert:.1f} s "
-          f"(not timed below); row-path check took {seconds:.1f} s in all")
+    print(
+        f"row path: {rows:,} frame rows turned into Request objects in {convert:.1f} s "
+        f"(not timed below); row-path check took {seconds:.1f} s in all"
+    )
     failed = not faithful
     for r in reports:
         col_seconds = statistics.median(r.columnar_runs)
         col_rate = n / col_seconds
         row_rate = r.row_count / r.row_seconds
         runs = ", ".join(f"{s:.3f}" for s in r.columnar_runs)
-        print(f"\n{r.pack.id}: {len(r.pack.rules)} rules, {r.patterns:,} distinct fired "
-              f"patterns; outcomes {r.outcomes}")
-        print(f"  columnar  decide on {n:,} rows: {col_seconds:.3f} s (median of runs {runs})"
-              f"  -> {col_rate:,.0f} requests/s")
-        print(f"  row path  evaluate on {r.row_count:,} requests: {r.row_seconds:.2f} s"
-              f"  -> {row_rate:,.0f} requests/s")
+        print(
+            f"\n{r.pack.id}: {len(r.pack.rules)} rules, {r.patterns:,} distinct fired "
+            f"patterns; outcomes {r.outcomes}"
+        )
+        print(
+            f"  columnar  decide on {n:,} rows: {col_seconds:.3f} s (median of runs {runs})"
+            f"  -> {col_rate:,.0f} requests/s"
+        )
+        print(
+            f"  row path  evaluate on {r.row_count:,} requests: {r.row_seconds:.2f} s"
+            f"  -> {row_rate:,.0f} requests/s"
+        )
         print(f"  ratio     columnar / row throughput: {col_rate / row_rate:,.1f}x")
-        print(f"  equal     outcome, deciding rule and rules compared on {r.row_count:,} rows: "
-              f"{len(r.bad)} disagreements; on the first {sample.height:,} rows as of "
-              f"{AS_OF[0]} and {AS_OF[1]}: {len(r.bad_as_of)} disagreements")
+        print(
+            f"  equal     outcome, deciding rule and rules compared on {r.row_count:,} rows: "
+            f"{len(r.bad)} disagreements; on the first {sample.height:,} rows as of "
+            f"{AS_OF[0]} and {AS_OF[1]}: {len(r.bad_as_of)} disagreements"
+        )
         for line in [*r.bad, *r.bad_as_of][:5]:
             print(f"    {line}")
         failed |= bool(r.bad or r.bad_as_of)
-    print(f"\nframe_of(requests) == generated frame on the first {sample.height:,} rows: "
-          f"{faithful}")
+    print(
+        f"\nframe_of(requests) == generated frame on the first {sample.height:,} rows: {faithful}"
+    )
     print("DISAGREEMENT" if failed else "OK: both paths agree on every compared row")
     return 1 if failed else 0
 

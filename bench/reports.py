@@ -37,16 +37,37 @@ from casebycase.store.store import Store
 from casebycase.store.tables import cases, deadlines, decisions
 
 AGENCY = "bench-county-so"
-KINDS = ["detainer", "release_notification", "transfer", "jail_access", "records",
-         "status_check", "enforcement_support", "task_force", "victim_certification",
-         "warrant_service", "investigation_support", "custody_review"]
-REQUESTERS = [("ICE", "ERO"), ("ICE", "HSI"), ("CBP", "USBP"), ("USCIS", None),
-              ("victim_or_counsel", None)]
+KINDS = [
+    "detainer",
+    "release_notification",
+    "transfer",
+    "jail_access",
+    "records",
+    "status_check",
+    "enforcement_support",
+    "task_force",
+    "victim_certification",
+    "warrant_service",
+    "investigation_support",
+    "custody_review",
+]
+REQUESTERS = [
+    ("ICE", "ERO"),
+    ("ICE", "HSI"),
+    ("CBP", "USBP"),
+    ("USCIS", None),
+    ("victim_or_counsel", None),
+]
 OUTCOMES = ["comply", "partial", "decline", "refer"]
-DOCS = {"detainer": ["I-247A", "I-200"], "victim_certification": ["I-918B"],
-        "transfer": ["I-203"]}
-REASONS = ["counsel advised", "no judicial warrant", "officer safety", "witness in a case",
-           "form unsigned", "already released"]
+DOCS = {"detainer": ["I-247A", "I-200"], "victim_certification": ["I-918B"], "transfer": ["I-203"]}
+REASONS = [
+    "counsel advised",
+    "no judicial warrant",
+    "officer safety",
+    "witness in a case",
+    "form unsigned",
+    "already released",
+]
 
 
 def generate(store: Store, n: int, seed: int) -> None:
@@ -65,25 +86,62 @@ def generate(store: Store, n: int, seed: int) -> None:
             if rng.random() < 0.7:
                 departs = rng.random() < 0.2
                 decided = rng.choice([o for o in OUTCOMES if o != rec]) if departs else rec
-                decs.append({"case_id": cid, "actor": "bench", "at": at, "outcome": decided,
-                             "actions_taken": [], "departs": departs,
-                             "reason": rng.choice(REASONS) if departs else None})
-            request = {"kind": kind, "purpose": rng.choice(["criminal", "civil_immigration"]),
-                       "requester": {"agency": requester, "component": component},
-                       "documents": DOCS.get(kind, []), "judicial_warrant": False,
-                       "subject": {"release_at": (at + dt.timedelta(days=2)).isoformat()}}
-            rows.append({"id": cid, "agency": AGENCY, "reference": None, "kind": kind,
-                         "received_at": at, "state": "decided" if decided else "recommended",
-                         "request": request, "recommendation": {}, "recommended_outcome": rec,
-                         "pack": "bench-pack", "pack_version": "1", "pack_digest": "0" * 64,
-                         "decided_outcome": decided, "needs_review": False,
-                         "created_at": at, "updated_at": at})
+                decs.append(
+                    {
+                        "case_id": cid,
+                        "actor": "bench",
+                        "at": at,
+                        "outcome": decided,
+                        "actions_taken": [],
+                        "departs": departs,
+                        "reason": rng.choice(REASONS) if departs else None,
+                    }
+                )
+            request = {
+                "kind": kind,
+                "purpose": rng.choice(["criminal", "civil_immigration"]),
+                "requester": {"agency": requester, "component": component},
+                "documents": DOCS.get(kind, []),
+                "judicial_warrant": False,
+                "subject": {"release_at": (at + dt.timedelta(days=2)).isoformat()},
+            }
+            rows.append(
+                {
+                    "id": cid,
+                    "agency": AGENCY,
+                    "reference": None,
+                    "kind": kind,
+                    "received_at": at,
+                    "state": "decided" if decided else "recommended",
+                    "request": request,
+                    "recommendation": {},
+                    "recommended_outcome": rec,
+                    "pack": "bench-pack",
+                    "pack_version": "1",
+                    "pack_digest": "0" * 64,
+                    "decided_outcome": decided,
+                    "needs_review": False,
+                    "created_at": at,
+                    "updated_at": at,
+                }
+            )
             if kind in ("detainer", "release_notification"):
                 due = at + dt.timedelta(hours=48)
-                done = due + dt.timedelta(hours=rng.choice([-5, -1, 3])) if rng.random() < .9 \
+                done = (
+                    due + dt.timedelta(hours=rng.choice([-5, -1, 3]))
+                    if rng.random() < 0.9
                     else None
-                dls.append({"case_id": cid, "agency": AGENCY, "action": "notify_subject",
-                            "due_at": due, "clock": "calendar", "done_at": done})
+                )
+                dls.append(
+                    {
+                        "case_id": cid,
+                        "agency": AGENCY,
+                        "action": "notify_subject",
+                        "due_at": due,
+                        "clock": "calendar",
+                        "done_at": done,
+                    }
+                )
         with store.engine.begin() as conn:
             conn.execute(insert(cases), rows)
             if decs:
@@ -120,8 +178,11 @@ def main() -> int:
             t0 = time.perf_counter()
             page = render(report, "html")
             rendered = time.perf_counter() - t0
-            results[d.id] = {"build_s": round(built, 2), "html_s": round(rendered, 2),
-                             "html_bytes": len(page)}
+            results[d.id] = {
+                "build_s": round(built, 2),
+                "html_s": round(rendered, 2),
+                "html_bytes": len(page),
+            }
             print(f"{d.id:22} build {built:6.2f} s   html {rendered:5.2f} s", flush=True)
         loaded.close()
         t0 = time.perf_counter()

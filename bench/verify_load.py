@@ -40,8 +40,16 @@ def main() -> None:
         now = dt.datetime.now(dt.UTC)
         with store.transaction() as tx:
             for i in range(args.events):
-                audit.append(tx, AGENCY, "user:account:disabled", "bench:bench", now, None,
-                             None, {"user": f"u{i}"})
+                audit.append(
+                    tx,
+                    AGENCY,
+                    "user:account:disabled",
+                    "bench:bench",
+                    now,
+                    None,
+                    None,
+                    {"user": f"u{i}"},
+                )
         users = Users(store, lambda: dt.datetime.now(dt.UTC))
         admin = Actor("bench", "policy_admin", AGENCY)
         users.add("bench", "officer", AGENCY, admin)
@@ -54,8 +62,9 @@ def main() -> None:
             stop, times, bad = threading.Event(), [], []
 
             def verify() -> None:
-                with httpx2.Client(base_url=base, timeout=300,
-                                   headers={"Authorization": f"Bearer {auditor}"}) as client:
+                with httpx2.Client(
+                    base_url=base, timeout=300, headers={"Authorization": f"Bearer {auditor}"}
+                ) as client:
                     while not stop.is_set():
                         t0 = time.perf_counter()
                         r = client.get("/api/audit/verify")
@@ -70,12 +79,20 @@ def main() -> None:
             finally:
                 stop.set()
                 checker.join(300)
-    print(json.dumps({"backend": "sqlite", "chain_events": args.events,
-                      "undisturbed_per_s": round(calm, 1), "during_verify_per_s": round(busy, 1),
-                      "ratio": round(busy / calm, 2) if calm else None,
-                      "verifications": len(times),
-                      "verify_mean_s": round(sum(times) / len(times), 2) if times else None,
-                      "bad_answers": bad}))
+    print(
+        json.dumps(
+            {
+                "backend": "sqlite",
+                "chain_events": args.events,
+                "undisturbed_per_s": round(calm, 1),
+                "during_verify_per_s": round(busy, 1),
+                "ratio": round(busy / calm, 2) if calm else None,
+                "verifications": len(times),
+                "verify_mean_s": round(sum(times) / len(times), 2) if times else None,
+                "bad_answers": bad,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

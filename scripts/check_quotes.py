@@ -36,11 +36,33 @@ from urllib.parse import urlparse
 
 import yaml
 
-REQUIRED = ("id", "serves", "citation", "authority", "url", "official", "read", "read_from",
-            "excerpts", "unconfirmed")
+REQUIRED = (
+    "id",
+    "serves",
+    "citation",
+    "authority",
+    "url",
+    "official",
+    "read",
+    "read_from",
+    "excerpts",
+    "unconfirmed",
+)
 AUTHORITIES = {"statute", "regulation", "case", "form", "policy", "agreement", "report", "proposal"}
-QUOTE_MARKS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"',
-                             "„": '"', "‟": '"', "«": '"', "»": '"'})
+QUOTE_MARKS = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "«": '"',
+        "»": '"',
+    }
+)
 ELLIPSIS = re.compile(r"\s*(?:\.\s*\.\s*\.|…)\s*")
 
 
@@ -120,7 +142,8 @@ def load_sources(folder: Path) -> list[Source]:
             src.problems.append(f"missing {', '.join(missing)}")
         if data.get("authority") not in AUTHORITIES:
             src.problems.append(
-                f"authority {data.get('authority')!r} not one of {sorted(AUTHORITIES)}")
+                f"authority {data.get('authority')!r} not one of {sorted(AUTHORITIES)}"
+            )
         if path.stem != data.get("id"):
             src.problems.append(f"file name does not match id {data.get('id')!r}")
         for i, ex in enumerate(data.get("excerpts") or []):
@@ -155,9 +178,16 @@ def walk(node: yaml.Node, owner: str | None, pack: str, out: list[Quote]) -> Non
                 owner = keys[name].value
         if "quote" in keys and "source" in keys:
             section = keys.get("section")
-            out.append(Quote(pack, keys["quote"].start_mark.line + 1, owner, keys["source"].value,
-                             section.value if isinstance(section, yaml.ScalarNode) else None,
-                             keys["quote"].value))
+            out.append(
+                Quote(
+                    pack,
+                    keys["quote"].start_mark.line + 1,
+                    owner,
+                    keys["source"].value,
+                    section.value if isinstance(section, yaml.ScalarNode) else None,
+                    keys["quote"].value,
+                )
+            )
         for _, value in node.value:
             walk(value, owner, pack, out)
     elif isinstance(node, yaml.SequenceNode):
@@ -207,8 +237,10 @@ def main(argv: list[str] | None = None) -> int:
 
     bad = 0
     n_excerpts = sum(len(s.excerpts()) for s in sources)
-    print(f"Source library: {len(sources)} files, {n_excerpts} excerpts; "
-          f"allow-list: {len(hosts)} hosts")
+    print(
+        f"Source library: {len(sources)} files, {n_excerpts} excerpts; "
+        f"allow-list: {len(hosts)} hosts"
+    )
     for src in sources:
         if src.problems:
             bad += 1
@@ -226,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             totals[k] = totals.get(k, 0) + v
         print(f"  {pack:24} " + " / ".join(str(v) for v in counts.values()))
         for q in (q for q in quotes if q.pack == pack and q.result != "verbatim"):
-            print(f"      l.{q.line:<4} {q.source:28} {q.result:34} \"{q.text[:70]}\"")
+            print(f'      l.{q.line:<4} {q.source:28} {q.result:34} "{q.text[:70]}"')
     label = f"TOTAL ({len(quotes)})"
     print(f"  {label:24} " + " / ".join(str(v) for v in totals.values()))
     bad += len(quotes) - totals["verbatim"]
@@ -255,8 +287,15 @@ def main(argv: list[str] | None = None) -> int:
         print("\n| pack | line | rule/risk | source | section | quote | library result |")
         print("|---|---|---|---|---|---|---|")
         for q in quotes:
-            cells = [q.pack, str(q.line), q.owner or "", q.source, q.section or "",
-                     q.text.replace("|", "\\|"), q.result]
+            cells = [
+                q.pack,
+                str(q.line),
+                q.owner or "",
+                q.source,
+                q.section or "",
+                q.text.replace("|", "\\|"),
+                q.result,
+            ]
             print("| " + " | ".join(cells) + " |")
     return 1 if args.strict and bad else 0
 

@@ -30,14 +30,20 @@ from sqlalchemy.engine import URL
 
 URL_ENV = "CASEBYCASE_TEST_POSTGRES_URL"
 BIN_ENV = "CASEBYCASE_TEST_POSTGRES_BIN"
-SEARCHED = ("/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin", "/usr/local/pgsql/bin",
-            "/opt/homebrew/opt/postgresql@*/bin", "/usr/local/opt/postgresql@*/bin")
+SEARCHED = (
+    "/usr/lib/postgresql/*/bin",
+    "/usr/pgsql-*/bin",
+    "/usr/local/pgsql/bin",
+    "/opt/homebrew/opt/postgresql@*/bin",
+    "/usr/local/opt/postgresql@*/bin",
+)
 HOW_TO_GET_ONE = (
     f"Set {URL_ENV} to an admin URL of a running server (for example "
     f"postgresql://postgres@127.0.0.1:5432/postgres), or install the PostgreSQL server "
     f"binaries (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql) "
     f"or the pgserver package (pip install pgserver), or point {BIN_ENV} at the folder "
-    f"holding initdb and pg_ctl.")
+    f"holding initdb and pg_ctl."
+)
 
 
 class NoServer(Exception):
@@ -57,9 +63,13 @@ class PostgresServer:
     def url(self, dbname: str) -> str:
         """A SQLAlchemy URL for database ``dbname`` on this server."""
         rest = {k: v for k, v in self.params.items() if k not in {"user", "password", "dbname"}}
-        return URL.create("postgresql+psycopg", username=self.params.get("user"),
-                          password=self.params.get("password"), database=dbname,
-                          query=rest).render_as_string(hide_password=False)
+        return URL.create(
+            "postgresql+psycopg",
+            username=self.params.get("user"),
+            password=self.params.get("password"),
+            database=dbname,
+            query=rest,
+        ).render_as_string(hide_password=False)
 
 
 def from_env(value: str) -> PostgresServer:
@@ -67,21 +77,26 @@ def from_env(value: str) -> PostgresServer:
     try:
         params = conninfo_to_dict(re.sub(r"^postgresql\+\w+://", "postgresql://", value.strip()))
     except psycopg.ProgrammingError as exc:
-        raise NoServer(f"{URL_ENV}={value!r} is not a PostgreSQL URL or DSN ({exc}); "
-                       "use e.g. postgresql://postgres@127.0.0.1:5432/postgres") from None
+        raise NoServer(
+            f"{URL_ENV}={value!r} is not a PostgreSQL URL or DSN ({exc}); "
+            "use e.g. postgresql://postgres@127.0.0.1:5432/postgres"
+        ) from None
     params.setdefault("dbname", "postgres")
     return PostgresServer({k: str(v) for k, v in params.items()}, f"{URL_ENV}={value}")
 
 
 def find_bindir() -> Path | None:
     """A folder with ``initdb``, ``pg_ctl`` and ``postgres``, or None."""
+
     def usable(d: Path) -> bool:
         return all(os.access(d / name, os.X_OK) for name in ("initdb", "pg_ctl", "postgres"))
 
     if os.environ.get(BIN_ENV):
         if not usable(chosen := Path(os.environ[BIN_ENV])):
-            raise NoServer(f"{BIN_ENV}={chosen} does not hold initdb, pg_ctl and postgres; "
-                           f"point it at a PostgreSQL bin folder or unset it")
+            raise NoServer(
+                f"{BIN_ENV}={chosen} does not hold initdb, pg_ctl and postgres; "
+                f"point it at a PostgreSQL bin folder or unset it"
+            )
         return chosen
     on_path = shutil.which("pg_ctl")
     candidates = [Path(on_path).resolve().parent] if on_path else []
@@ -107,46 +122,79 @@ def _account() -> pwd.struct_passwd | None:
             return pwd.getpwnam(name)
         except KeyError:
             continue
-    raise NoServer("running as root, and PostgreSQL refuses root, but there is neither a "
-                   f"'postgres' nor a 'nobody' account to run it as. {HOW_TO_GET_ONE}")
+    raise NoServer(
+        "running as root, and PostgreSQL refuses root, but there is neither a "
+        f"'postgres' nor a 'nobody' account to run it as. {HOW_TO_GET_ONE}"
+    )
 
 
 @contextmanager
 def temporary_server(bindir: Path) -> Iterator[PostgresServer]:
     """Start a server from ``bindir`` in a temporary folder; stop it and remove the folder."""
     account = _account()
-    folder = Path(tempfile.mkdtemp(prefix="cbc-pg-", dir="/tmp" if Path("/tmp").is_dir()
-                                   else None))
+    folder = Path(tempfile.mkdtemp(prefix="cbc-pg-", dir="/tmp" if Path("/tmp").is_dir() else None))
     data, log = folder / "data", folder / "server.log"
 
     def run(*args: str) -> None:
-        done = subprocess.run([str(bindir / args[0]), *args[1:]], cwd=folder, check=False,
-                              capture_output=True, text=True, timeout=120,
-                              env={**os.environ, "LC_ALL": "C"},
-                              user=account.pw_uid if account else None,
-                              group=account.pw_gid if account else None,
-                              extra_groups=[] if account else None)
+        done = subprocess.run(
+            [str(bindir / args[0]), *args[1:]],
+            cwd=folder,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "LC_ALL": "C"},
+            user=account.pw_uid if account else None,
+            group=account.pw_gid if account else None,
+            extra_groups=[] if account else None,
+        )
         if done.returncode != 0:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
             who = f" as user {account.pw_name}" if account else ""
-            raise NoServer(f"{args[0]} from {bindir} failed{who} (exit {done.returncode}): "
-                           f"{done.stderr.strip()}\n{tail}\n{HOW_TO_GET_ONE}")
+            raise NoServer(
+                f"{args[0]} from {bindir} failed{who} (exit {done.returncode}): "
+                f"{done.stderr.strip()}\n{tail}\n{HOW_TO_GET_ONE}"
+            )
 
     try:
         if account:
             os.chown(folder, account.pw_uid, account.pw_gid)
-        run("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-            "--no-locale", "--no-sync")
+        run(
+            "initdb",
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         try:
-            run("pg_ctl", "start", "-D", str(data), "-l", str(log), "-w", "-t", "60",
-                "-o", f"-c listen_addresses='' -k '{folder}' -p 5432 -F")
+            run(
+                "pg_ctl",
+                "start",
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-c listen_addresses='' -k '{folder}' -p 5432 -F",
+            )
         except NoServer:
             with suppress(NoServer):  # a server that started too slowly still runs
                 run("pg_ctl", "stop", "-D", str(data), "-m", "immediate", "-w")
             raise
         try:
-            yield PostgresServer({"host": str(folder), "port": "5432", "user": "postgres",
-                                  "dbname": "postgres"}, f"temporary server from {bindir}")
+            yield PostgresServer(
+                {"host": str(folder), "port": "5432", "user": "postgres", "dbname": "postgres"},
+                f"temporary server from {bindir}",
+            )
         finally:
             run("pg_ctl", "stop", "-D", str(data), "-m", "fast", "-w", "-t", "60")
     finally:
@@ -161,14 +209,18 @@ def session_server() -> Iterator[PostgresServer]:
         try:
             server.connect(connect_timeout=5).close()
         except psycopg.OperationalError as exc:
-            raise NoServer(f"cannot connect to the server {URL_ENV} names ({exc}); start it, "
-                           f"fix the URL, or unset {URL_ENV} to have the tests start "
-                           "their own") from None
+            raise NoServer(
+                f"cannot connect to the server {URL_ENV} names ({exc}); start it, "
+                f"fix the URL, or unset {URL_ENV} to have the tests start "
+                "their own"
+            ) from None
         yield server
         return
     bindir = find_bindir()
     if bindir is None:
-        raise NoServer(f"no PostgreSQL server binaries (initdb, pg_ctl) were found on PATH, "
-                       f"in {', '.join(SEARCHED)} or in the pgserver package. {HOW_TO_GET_ONE}")
+        raise NoServer(
+            f"no PostgreSQL server binaries (initdb, pg_ctl) were found on PATH, "
+            f"in {', '.join(SEARCHED)} or in the pgserver package. {HOW_TO_GET_ONE}"
+        )
     with temporary_server(bindir) as server:
         yield server

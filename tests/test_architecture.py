@@ -85,7 +85,7 @@ def _imports(source: str, module: str, package: bool) -> list[tuple[int, str]]:
         if isinstance(node, ast.Import):
             found += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
-            parts = here[:len(here) - node.level + 1] if node.level else []
+            parts = here[: len(here) - node.level + 1] if node.level else []
             base = ".".join([*parts, node.module] if node.module else parts)
             if base == "casebycase":  # from casebycase import policy: name the submodule
                 found += [(node.lineno, f"casebycase.{a.name}") for a in node.names]
@@ -104,8 +104,10 @@ def _violations(where: str, source: str, module: str, package: bool) -> list[str
         if top == "casebycase":
             target = _layer(imported)
             if target not in ALLOWED[layer]:
-                bad.append(f"{where}:{line} imports {imported} ({layer} -> {target}; "
-                           f"{layer} may import {', '.join(sorted(ALLOWED[layer]))})")
+                bad.append(
+                    f"{where}:{line} imports {imported} ({layer} -> {target}; "
+                    f"{layer} may import {', '.join(sorted(ALLOWED[layer]))})"
+                )
         elif top in FORBIDDEN[layer]:
             bad.append(f"{where}:{line} imports {imported} (the {layer} layer imports no {top})")
     return bad
@@ -120,28 +122,39 @@ def test_every_module_has_a_layer() -> None:
 
 
 def test_layers_only_point_down() -> None:
-    bad = [v for path in MODULES
-           for v in _violations(f"src/casebycase/{path.relative_to(SRC)}",
-                                path.read_text(encoding="utf-8"), _module(path),
-                                path.name == "__init__.py")]
+    bad = [
+        v
+        for path in MODULES
+        for v in _violations(
+            f"src/casebycase/{path.relative_to(SRC)}",
+            path.read_text(encoding="utf-8"),
+            _module(path),
+            path.name == "__init__.py",
+        )
+    ]
     assert not bad, "imports against the layers:\n" + "\n".join(bad)
 
 
 def test_the_checker_names_the_module_and_import() -> None:
-    source = ("from casebycase.audit.chain import seal\n"
-              "from ..store.store import Store\n"
-              "def f() -> None:\n"
-              "    import sqlalchemy\n")
+    source = (
+        "from casebycase.audit.chain import seal\n"
+        "from ..store.store import Store\n"
+        "def f() -> None:\n"
+        "    import sqlalchemy\n"
+    )
     found = _violations("src/casebycase/cases/x.py", source, "casebycase.cases.x", False)
     assert found == [
         "src/casebycase/cases/x.py:2 imports casebycase.store.store (services -> store; "
         "services may import core, services)",
-        "src/casebycase/cases/x.py:4 imports sqlalchemy (the services layer imports no "
-        "sqlalchemy)"]
+        "src/casebycase/cases/x.py:4 imports sqlalchemy (the services layer imports no sqlalchemy)",
+    ]
     assert _violations("s.py", "from . import cli\n", "casebycase", True) == [
-        "s.py:1 imports casebycase.cli (core -> shells; core may import core)"]
-    assert _violations("w.py", "from casebycase import cases, store\n",
-                       "casebycase.web.w", False) == []
+        "s.py:1 imports casebycase.cli (core -> shells; core may import core)"
+    ]
+    assert (
+        _violations("w.py", "from casebycase import cases, store\n", "casebycase.web.w", False)
+        == []
+    )
 
 
 def test_core_reads_no_clock() -> None:

@@ -19,8 +19,9 @@ runner = CliRunner()
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).parent / "casebycase"
-    return subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True,
-                          check=False, cwd=ROOT)
+    return subprocess.run(
+        [str(exe), *args], input=stdin, capture_output=True, text=True, check=False, cwd=ROOT
+    )
 
 
 def test_evaluate_json_has_contract_keys() -> None:
@@ -30,8 +31,9 @@ def test_evaluate_json_has_contract_keys() -> None:
     assert data["outcome"] == "comply"
     assert data["rules"][0] == "cpd.mou.trafficking-support"
     assert data["policy"]["pack"] == "columbia-pd"
-    assert {"outcome", "actions", "rules", "citations", "risks", "policy",
-            "explanation"} <= set(data)
+    assert {"outcome", "actions", "rules", "citations", "risks", "policy", "explanation"} <= set(
+        data
+    )
 
 
 def test_evaluate_human_readable_from_stdin() -> None:
@@ -49,11 +51,14 @@ def test_invalid_request_exits_2_without_traceback() -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("text,words", [
-    ("{not json", ["not valid JSON or YAML"]),
-    ("[1, 2]", ["expected one object"]),
-    ('{"agency": "columbia-pd"}', ["received_at: required field is missing"]),
-])
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("{not json", ["not valid JSON or YAML"]),
+        ("[1, 2]", ["expected one object"]),
+        ('{"agency": "columbia-pd"}', ["received_at: required field is missing"]),
+    ],
+)
 def test_bad_input_messages(text: str, words: list[str]) -> None:
     result = runner.invoke(app, ["evaluate", "-"], input=text)
     assert result.exit_code == 2
@@ -64,8 +69,9 @@ def test_bad_input_messages(text: str, words: list[str]) -> None:
 def test_missing_file_and_unknown_pack(tmp_path: Path) -> None:
     result = runner.invoke(app, ["evaluate", str(tmp_path / "nope.json")])
     assert result.exit_code == 2 and "cannot read the file" in result.stderr
-    result = runner.invoke(app, ["evaluate", str(DEMO / "boone-detainer.json"),
-                                 "--pack", "boone-county"])
+    result = runner.invoke(
+        app, ["evaluate", str(DEMO / "boone-detainer.json"), "--pack", "boone-county"]
+    )
     assert result.exit_code == 2 and "did you mean 'boone-county-so'" in result.stderr
 
 
@@ -101,19 +107,29 @@ def test_schema() -> None:
 def test_readme_commands_exist() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = readme.split("```")[1::2]
-    names = {line.split()[1] for block in blocks for line in block.splitlines()
-             if line.startswith("casebycase ")}
-    registered = {c.name or (c.callback.__name__ if c.callback else "")
-                  for c in app.registered_commands}
+    names = {
+        line.split()[1]
+        for block in blocks
+        for line in block.splitlines()
+        if line.startswith("casebycase ")
+    }
+    registered = {
+        c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
+    }
     registered |= {g.name or "" for g in app.registered_groups}
     assert names and names <= registered, names - registered
 
 
 def test_request_format_doc_error_example_is_real() -> None:
     doc = (ROOT / "docs" / "request-format.md").read_text(encoding="utf-8")
-    bad = {"agency": "boone-county-so", "recieved_at": "2026-03-05T16:20:00-06:00",
-           "requester": {"agency": "ICE"}, "kind": "detainer", "purpose": "civil_immigration",
-           "subject": {"ref": "S-1", "place_of_birth": "x"}}
+    bad = {
+        "agency": "boone-county-so",
+        "recieved_at": "2026-03-05T16:20:00-06:00",
+        "requester": {"agency": "ICE"},
+        "kind": "detainer",
+        "purpose": "civil_immigration",
+        "subject": {"ref": "S-1", "place_of_birth": "x"},
+    }
     result = runner.invoke(app, ["evaluate", "-"], input=json.dumps(bad))
     assert result.exit_code == 2
     for line in result.stderr.splitlines()[1:]:

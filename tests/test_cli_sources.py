@@ -23,7 +23,19 @@ def test_sources_json_carries_every_field() -> None:
     assert result.exit_code == 0, result.output
     entries = json.loads(result.output)
     first = entries[0]
-    assert {"id", "citation", "authority", "weight", "url", "address", "effective",
-            "decided", "unconfirmed", "stored_text", "rules", "citing"} <= set(first)
+    assert {
+        "id",
+        "citation",
+        "authority",
+        "weight",
+        "url",
+        "address",
+        "effective",
+        "decided",
+        "unconfirmed",
+        "stored_text",
+        "rules",
+        "citing",
+    } <= set(first)
     words = {c["words"] for e in entries for c in e["citing"]}
     assert words <= {"quote", "gist", "none"} and "quote" in words

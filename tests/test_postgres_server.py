@@ -22,18 +22,28 @@ from postgres_server import (
 )
 
 
-@pytest.mark.parametrize("value", [
-    "postgresql://postgres@db.example:6543/admin",
-    "postgresql+psycopg://postgres@db.example:6543/admin",
-    "host=db.example port=6543 user=postgres dbname=admin",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "postgresql://postgres@db.example:6543/admin",
+        "postgresql+psycopg://postgres@db.example:6543/admin",
+        "host=db.example port=6543 user=postgres dbname=admin",
+    ],
+)
 def test_admin_url_or_dsn(value: str) -> None:
     server = from_env(value)
-    assert server.params == {"host": "db.example", "port": "6543", "user": "postgres",
-                             "dbname": "admin"}
+    assert server.params == {
+        "host": "db.example",
+        "port": "6543",
+        "user": "postgres",
+        "dbname": "admin",
+    }
     url = make_url(server.url("cbc_x"))
-    assert (url.drivername, url.username, url.database) == ("postgresql+psycopg", "postgres",
-                                                            "cbc_x")
+    assert (url.drivername, url.username, url.database) == (
+        "postgresql+psycopg",
+        "postgres",
+        "cbc_x",
+    )
     assert dict(url.query) == {"host": "db.example", "port": "6543"}
 
 
@@ -46,8 +56,9 @@ def test_bad_url_names_the_variable() -> None:
         from_env("postgresql://[")
 
 
-def test_unreachable_server_says_what_to_do(monkeypatch: pytest.MonkeyPatch,
-                                            tmp_path: Path) -> None:
+def test_unreachable_server_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv(URL_ENV, f"host={tmp_path} port=1 user=postgres")
     with pytest.raises(NoServer, match=f"unset {URL_ENV}"), session_server():
         pass

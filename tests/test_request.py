@@ -21,8 +21,13 @@ SPEC_EXAMPLE: dict[str, Any] = {
     "judicial_warrant": False,
     "subject": {"ref": "S-0042", "in_custody": False, "charged": False},
     "offenses": [
-        {"code": "RSMo 566.209", "description": "TRAFFICKING FOR SEXUAL EXPLOITATION",
-         "category": "sex_trafficking", "level": "felony", "status": "suspected"}
+        {
+            "code": "RSMo 566.209",
+            "description": "TRAFFICKING FOR SEXUAL EXPLOITATION",
+            "category": "sex_trafficking",
+            "level": "felony",
+            "status": "suspected",
+        }
     ],
     "notes": "HSI asks for two officers for a sting on Mar 9.",
 }
@@ -43,8 +48,11 @@ def test_spec_example_parses() -> None:
 
 def test_derived_facts() -> None:
     data = copy.deepcopy(SPEC_EXAMPLE)
-    data["subject"] = {"in_custody": True, "booked_at": "2026-03-01T14:05:00-06:00",
-                       "release_at": "2026-03-03T02:05:00-06:00"}
+    data["subject"] = {
+        "in_custody": True,
+        "booked_at": "2026-03-01T14:05:00-06:00",
+        "release_at": "2026-03-03T02:05:00-06:00",
+    }
     r = parse_request(data)
     assert r.hours_since_booking == 24.0
     assert r.hours_until_release == 12.0

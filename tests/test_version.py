@@ -18,4 +18,7 @@ def test_cli_prints_the_version() -> None:
     exe = Path(sys.executable).parent / "casebycase"
     done = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (
-        0, f"casebycase {casebycase.__version__}\n", "")
+        0,
+        f"casebycase {casebycase.__version__}\n",
+        "",
+    )

@@ -48,9 +48,22 @@ from casebycase.vocabulary import (
 )
 
 __all__ = [
-    "CATEGORIES", "COMPONENTS", "DOCUMENTS", "KINDS", "LEVELS", "NATIONAL_ORIGIN_FIELDS",
-    "NATIONAL_ORIGIN_REASON", "OFFENSE_STATUSES", "PURPOSES", "REQUESTER_AGENCIES",
-    "Offense", "Request", "Requester", "Subject", "parse_request", "request_schema",
+    "CATEGORIES",
+    "COMPONENTS",
+    "DOCUMENTS",
+    "KINDS",
+    "LEVELS",
+    "NATIONAL_ORIGIN_FIELDS",
+    "NATIONAL_ORIGIN_REASON",
+    "OFFENSE_STATUSES",
+    "PURPOSES",
+    "REQUESTER_AGENCIES",
+    "Offense",
+    "Request",
+    "Requester",
+    "Subject",
+    "parse_request",
+    "request_schema",
 ]
 
 DUPLICATE_DOCUMENT = "a document is listed twice; list each paper once"
@@ -84,8 +97,9 @@ def _aware(value: Any) -> datetime:
     return value
 
 
-AwareDatetime = Annotated[datetime, BeforeValidator(_aware),
-                          WithJsonSchema({"type": "string", "format": "date-time"})]
+AwareDatetime = Annotated[
+    datetime, BeforeValidator(_aware), WithJsonSchema({"type": "string", "format": "date-time"})
+]
 
 
 class _Strict(BaseModel):
@@ -153,8 +167,9 @@ Derived = tuple[str, str | None, str, str | None]
 _DERIVED: dict[tuple[str | None, str | None, str | None, str | None], Derived] = {}
 
 
-def _derive(code: str | None, description: str | None, category: str | None,
-            level: str | None) -> Derived:
+def _derive(
+    code: str | None, description: str | None, category: str | None, level: str | None
+) -> Derived:
     """(category, level, how found, catalog entry): a given category wins; the entry is the
     one the code or text names, whether or not the category was given."""
     key = (code, description, category, level)
@@ -243,7 +258,10 @@ class Request(_Strict):
 
 
 _MODELS: dict[str, type[BaseModel]] = {
-    "": Request, "requester": Requester, "subject": Subject, "offenses": Offense,
+    "": Request,
+    "requester": Requester,
+    "subject": Subject,
+    "offenses": Offense,
 }
 
 
@@ -251,8 +269,13 @@ def parse_request(data: Mapping[str, Any]) -> Request:
     """Validate one request; raise :class:`RequestError` naming each bad field."""
     if type(data) is not dict and not isinstance(data, Mapping):
         raise RequestError(
-            [Problem("request", f"expected an object, got {type(data).__name__}",
-                     "send one JSON object per request")],
+            [
+                Problem(
+                    "request",
+                    f"expected an object, got {type(data).__name__}",
+                    "send one JSON object per request",
+                )
+            ],
             title="invalid request",
         )
     try:
@@ -264,8 +287,11 @@ def parse_request(data: Mapping[str, Any]) -> Request:
 
 def _problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
     problems = [
-        Problem(path, f"'{path.rsplit('.', 1)[-1]}' is refused: {NATIONAL_ORIGIN_REASON}",
-                "remove the field; no rule may use it")
+        Problem(
+            path,
+            f"'{path.rsplit('.', 1)[-1]}' is refused: {NATIONAL_ORIGIN_REASON}",
+            "remove the field; no rule may use it",
+        )
         for path in _national_origin_paths(data, "")
     ]
     flagged = {p.where for p in problems}
@@ -318,20 +344,31 @@ def _problem(err: Any, path: str) -> Problem:
         hint = f"did you mean '{meant}'?" if meant else f"use one of: {', '.join(choices)}"
         return Problem(path, f"'{got}' is not an allowed value", hint)
     if kind == "datetime_range":
-        return Problem(path, "datetime is outside the years 1900-2200",
-                       "check the year; requests are dated in the present era")
+        return Problem(
+            path,
+            "datetime is outside the years 1900-2200",
+            "check the year; requests are dated in the present era",
+        )
     if kind == "timezone_aware":
-        return Problem(path, "datetime has no UTC offset",
-                       "write it with an offset, e.g. 2026-03-02T14:05:00-06:00")
+        return Problem(
+            path,
+            "datetime has no UTC offset",
+            "write it with an offset, e.g. 2026-03-02T14:05:00-06:00",
+        )
     if kind.startswith("datetime"):
-        return Problem(path, "not a valid ISO 8601 datetime",
-                       "write it like 2026-03-02T14:05:00-06:00")
+        return Problem(
+            path, "not a valid ISO 8601 datetime", "write it like 2026-03-02T14:05:00-06:00"
+        )
     if kind == "string_pattern_mismatch" and name == "ref":
-        return Problem(path, "a subject reference must be a short code without spaces",
-                       "use a pseudonymous reference such as S-0042, never a name")
+        return Problem(
+            path,
+            "a subject reference must be a short code without spaces",
+            "use a pseudonymous reference such as S-0042, never a name",
+        )
     if kind == "bool_type":
-        return Problem(path, f"expected true or false, got {err.get('input')!r}",
-                       "write true or false")
+        return Problem(
+            path, f"expected true or false, got {err.get('input')!r}", "write true or false"
+        )
     message = str(err.get("msg", "invalid value"))
     message = message.removeprefix("Value error, ")
     if message == DUPLICATE_DOCUMENT:
@@ -347,9 +384,13 @@ def nearest(got: str, choices: list[str]) -> str | None:
     if not text:
         return None
     folded = {c.casefold(): c for c in choices}
-    for test in (lambda c: c == text, lambda c: c.startswith(text),
-                 lambda c: any(w.startswith(text) for w in c.split("_")),
-                 lambda c: text.startswith(c) or c in text, lambda c: text in c):
+    for test in (
+        lambda c: c == text,
+        lambda c: c.startswith(text),
+        lambda c: any(w.startswith(text) for w in c.split("_")),
+        lambda c: text.startswith(c) or c in text,
+        lambda c: text in c,
+    ):
         found = [c for c in folded if test(c)]
         if len(found) == 1 or (found and len(text) >= 3):
             return folded[found[0]]

@@ -16,14 +16,17 @@ TABLE: dict[str, tuple[str, str]] = {
     "CASEBYCASE_DATABASE_URL": (
         DEFAULT_URL,
         "SQLAlchemy URL of the case store: sqlite:///file.sqlite3 (default, in the working "
-        "directory) or postgresql+psycopg://user@host:5432/db for multi-agency deployments"),
+        "directory) or postgresql+psycopg://user@host:5432/db for multi-agency deployments",
+    ),
     "CASEBYCASE_MAX_BODY": (
         "1000000",
         "Largest request body the API reads, in bytes; a larger one is refused with 413 "
-        "before it is read"),
+        "before it is read",
+    ),
     "CASEBYCASE_MAX_BATCH_BODY": (
         "16000000",
-        "Largest body of POST /api/cases/batch, in bytes (up to 500 requests)"),
+        "Largest body of POST /api/cases/batch, in bytes (up to 500 requests)",
+    ),
 }
 
 
@@ -44,10 +47,14 @@ class Settings:
         def size(name: str) -> int:
             text = values.get(name, TABLE[name][0])
             if not text.isdigit() or int(text) < 1000:
-                raise ValueError(f"{name}={text!r}: expected a number of bytes of at least "
-                                 f"1000 (default {TABLE[name][0]})")
+                raise ValueError(
+                    f"{name}={text!r}: expected a number of bytes of at least "
+                    f"1000 (default {TABLE[name][0]})"
+                )
             return int(text)
 
-        return cls(database_url=values.get("CASEBYCASE_DATABASE_URL", DEFAULT_URL),
-                   max_body=size("CASEBYCASE_MAX_BODY"),
-                   max_batch_body=size("CASEBYCASE_MAX_BATCH_BODY"))
+        return cls(
+            database_url=values.get("CASEBYCASE_DATABASE_URL", DEFAULT_URL),
+            max_body=size("CASEBYCASE_MAX_BODY"),
+            max_batch_body=size("CASEBYCASE_MAX_BATCH_BODY"),
+        )

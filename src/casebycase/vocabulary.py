@@ -24,21 +24,51 @@ Kind = Literal[
 ]
 Purpose = Literal["criminal", "civil_immigration", "unknown"]
 Document = Literal[
-    "I-247A", "I-247", "I-247D", "I-247N", "I-247X", "I-200", "I-205", "I-203",
-    "judicial_warrant", "court_order", "subpoena", "I-918B", "I-914B",
+    "I-247A",
+    "I-247",
+    "I-247D",
+    "I-247N",
+    "I-247X",
+    "I-200",
+    "I-205",
+    "I-203",
+    "judicial_warrant",
+    "court_order",
+    "subpoena",
+    "I-918B",
+    "I-914B",
 ]
 Category = Literal[
-    "human_trafficking", "sex_trafficking", "child_exploitation", "homicide",
-    "sexual_assault", "violent_felony", "drug_felony", "other_felony", "dwi",
-    "misdemeanor", "immigration_crime", "ordinance", "unknown",
+    "human_trafficking",
+    "sex_trafficking",
+    "child_exploitation",
+    "homicide",
+    "sexual_assault",
+    "violent_felony",
+    "drug_felony",
+    "other_felony",
+    "dwi",
+    "misdemeanor",
+    "immigration_crime",
+    "ordinance",
+    "unknown",
 ]
 Level = Literal["felony", "misdemeanor", "infraction"]
 OffenseStatus = Literal["suspected", "charged", "convicted"]
 
-NATIONAL_ORIGIN_FIELDS = frozenset({
-    "place_of_birth", "country_of_birth", "birthplace", "nationality",
-    "national_origin", "race", "ethnicity", "religion", "language",
-})
+NATIONAL_ORIGIN_FIELDS = frozenset(
+    {
+        "place_of_birth",
+        "country_of_birth",
+        "birthplace",
+        "nationality",
+        "national_origin",
+        "race",
+        "ethnicity",
+        "religion",
+        "language",
+    }
+)
 NATIONAL_ORIGIN_REASON = (
     "national origin may never be a factor in a decision (Parada v. Anoka County, "
     "8th Cir. 2022), so requests carrying it are refused"

@@ -16,22 +16,40 @@ SECOND = "dcd1b32e678823d6961b31c62c36b156916db335b5c09300698482ad3c4bc86a"
 
 
 def test_seal_keeps_the_hash_format() -> None:
-    first = seal(None, "boone-county-so", "case:recommendation:issued", "officer:u1", AT, "c1",
-                 "abc", PAYLOAD)
+    first = seal(
+        None,
+        "boone-county-so",
+        "case:recommendation:issued",
+        "officer:u1",
+        AT,
+        "c1",
+        "abc",
+        PAYLOAD,
+    )
     assert (first.seq, first.prev_hash, first.at) == (1, GENESIS, "2026-03-02T15:30:00+00:00")
     assert first.payload_hash == (
-        "7f518387b17f09a8f98a47759e5efb9ac24fac3e8f5946df55d04ef821587672")
+        "7f518387b17f09a8f98a47759e5efb9ac24fac3e8f5946df55d04ef821587672"
+    )
     assert first.hash == FIRST
-    second = seal(Head(first.seq, first.hash), "boone-county-so", "case:case:closed",
-                  "officer:u1", AT, None, None, {})
+    second = seal(
+        Head(first.seq, first.hash),
+        "boone-county-so",
+        "case:case:closed",
+        "officer:u1",
+        AT,
+        None,
+        None,
+        {},
+    )
     assert (second.seq, second.prev_hash, second.hash) == (2, FIRST, SECOND)
 
 
 def test_sealed_events_verify() -> None:
     head, events = None, []
     for i in range(3):
-        entry = seal(head, "columbia-pd", "case:case:closed", "officer:u1", AT, f"c{i}", None,
-                     {"i": i})
+        entry = seal(
+            head, "columbia-pd", "case:case:closed", "officer:u1", AT, f"c{i}", None, {"i": i}
+        )
         events.append(Event(id=10 + i, **asdict(entry)))
         head = Head(entry.seq, entry.hash)
     assert verify_chain(events) is None

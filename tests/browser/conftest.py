@@ -26,15 +26,21 @@ from casebycase.store.store import Store
 from casebycase.web.app import create_app
 
 CHROMIUM = Path(os.environ.get("CASEBYCASE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("CASEBYCASE_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
-
 
 
 @dataclass
@@ -74,8 +80,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         users.add(name, role, "boone-county-so", admin, PASSWORD)
         made[name] = DemoUser(name, role, "boone-county-so", PASSWORD, "")
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", ws="none", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="off"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -149,10 +158,18 @@ class Tab:
         moderate and minor ones are added to ``minor`` when given."""
         self.page.evaluate(AXE)
         found = self.page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-        out = [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-                "nodes": [n["target"] for n in v["nodes"]][:5], "page": self.page.url}
-               for v in found]
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        out = [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:5],
+                "page": self.page.url,
+            }
+            for v in found
+        ]
         if minor is not None:
             minor.extend(v for v in out if v["impact"] not in ("serious", "critical"))
         return [v for v in out if v["impact"] in ("serious", "critical")]

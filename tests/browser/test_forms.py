@@ -34,8 +34,11 @@ class Browserless:
     def __init__(self, client: TestClient, username: str) -> None:
         self.client = client
         self.csrf = CSRF.search(client.get("/login").text).group(1)  # type: ignore[union-attr]
-        r = client.post("/login", data={"csrf": self.csrf, "username": username,
-                                         "password": PASSWORD}, follow_redirects=False)
+        r = client.post(
+            "/login",
+            data={"csrf": self.csrf, "username": username, "password": PASSWORD},
+            follow_redirects=False,
+        )
         assert r.status_code == 303, r.text
         self.cookie = r.headers["set-cookie"]
         token = client.post("/api/login", json={"username": username, "password": PASSWORD})
@@ -43,21 +46,33 @@ class Browserless:
 
     def post(self, path: str, form: dict[str, Any]) -> Any:
         body = urlencode({"csrf": self.csrf, **form}, doseq=True, errors="surrogatepass")
-        return self.client.post(path, content=body, follow_redirects=False, headers={
-            "Content-Type": "application/x-www-form-urlencoded"})
+        return self.client.post(
+            path,
+            content=body,
+            follow_redirects=False,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
 
 
 def _app(tmp: Path) -> tuple[Any, Store]:
     store = Store.open(f"sqlite:///{tmp / 'forms.sqlite3'}")
-    app = create_app(Settings(database_url="unused"), store=store,
-                     clock=lambda: dt.datetime.now(dt.UTC))
+    app = create_app(
+        Settings(database_url="unused"), store=store, clock=lambda: dt.datetime.now(dt.UTC)
+    )
     app.state.users.hasher = CHEAP
     admin = Actor("test", "policy_admin", "boone-county-so")
-    for name, role, agency in (("ofc.a", "officer", "boone-county-so"),
-                               ("sgt.b", "supervisor", "boone-county-so"),
-                               ("ofc.c", "officer", "columbia-pd")):
-        app.state.users.add(name, role, agency, Actor("test", "policy_admin", agency)
-                            if agency != admin.agency else admin, PASSWORD)
+    for name, role, agency in (
+        ("ofc.a", "officer", "boone-county-so"),
+        ("sgt.b", "supervisor", "boone-county-so"),
+        ("ofc.c", "officer", "columbia-pd"),
+    ):
+        app.state.users.add(
+            name,
+            role,
+            agency,
+            Actor("test", "policy_admin", agency) if agency != admin.agency else admin,
+            PASSWORD,
+        )
     return app, store
 
 
@@ -71,8 +86,13 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 def _form(**changes: str) -> dict[str, Any]:
     now = dt.datetime.now(ZONE).strftime("%Y-%m-%dT%H:%M")
-    form: dict[str, Any] = {"kind": "detainer", "received_at": now, "requester.agency": "ICE",
-                            "purpose": "civil_immigration", "subject.in_custody": "true"}
+    form: dict[str, Any] = {
+        "kind": "detainer",
+        "received_at": now,
+        "requester.agency": "ICE",
+        "purpose": "civil_immigration",
+        "subject.in_custody": "true",
+    }
     form.update(changes)
     return form
 
@@ -119,17 +139,18 @@ def test_field_messages_are_the_apis(client: TestClient, change: dict[str, str])
 def test_csrf_and_cookies(client: TestClient) -> None:
     page = client.get("/login")
     assert "HttpOnly" in page.headers["set-cookie"] and "Secure" in page.headers["set-cookie"]
-    assert client.post("/login", data={"username": "ofc.a", "password": PASSWORD}
-                       ).status_code == 403
+    assert (
+        client.post("/login", data={"username": "ofc.a", "password": PASSWORD}).status_code == 403
+    )
     assert "script-src 'self'" in page.headers["content-security-policy"]
-    bad = client.post("/login", data={"csrf": "x" * 43, "username": "ofc.a",
-                                      "password": PASSWORD})
+    bad = client.post("/login", data={"csrf": "x" * 43, "username": "ofc.a", "password": PASSWORD})
     assert bad.status_code == 403 and "security token" in bad.text
     officer = Browserless(client, "ofc.a")
     cookie = officer.cookie.lower()
     assert all(flag in cookie for flag in ("httponly", "secure", "samesite=strict"))
-    wrong = client.post("/login", data={"csrf": officer.csrf, "username": "ofc.a",
-                                        "password": "wrong"})
+    wrong = client.post(
+        "/login", data={"csrf": officer.csrf, "username": "ofc.a", "password": "wrong"}
+    )
     assert wrong.status_code == 401 and "wrong" in wrong.text
     for path in ("/cases/preview", "/cases/new", "/logout", "/try"):
         r = client.post(path, data=_form(), follow_redirects=False)
@@ -139,8 +160,7 @@ def test_csrf_and_cookies(client: TestClient) -> None:
 def test_docs_are_served_offline(client: TestClient) -> None:
     for path in ("/docs", "/redoc"):
         html = client.get(path).text
-        assets = re.findall(r'(?:src|href)="([^"]+)"', html) + re.findall(r"url: '([^']+)'",
-                                                                         html)
+        assets = re.findall(r'(?:src|href)="([^"]+)"', html) + re.findall(r"url: '([^']+)'", html)
         assert assets, html
         for asset in assets:
             assert asset.startswith("/"), (path, asset)
@@ -152,9 +172,17 @@ def test_docs_are_served_offline(client: TestClient) -> None:
 
 def test_public_pages_hold_no_case_data(client: TestClient) -> None:
     officer = Browserless(client, "ofc.a")
-    saved = officer.post("/cases/new", _form(**{
-        "id": "BCSO-SECRET-9", "subject.ref": "S-9999", "notes": "Secret note text",
-        "offenses[0].description": "Secret charge"}))
+    saved = officer.post(
+        "/cases/new",
+        _form(
+            **{
+                "id": "BCSO-SECRET-9",
+                "subject.ref": "S-9999",
+                "notes": "Secret note text",
+                "offenses[0].description": "Secret charge",
+            }
+        ),
+    )
     assert saved.status_code == 303
     case_id = saved.headers["location"].rsplit("/", 1)[1]
     anonymous = TestClient(client.app, base_url="https://testserver")
@@ -167,15 +195,57 @@ def test_public_pages_hold_no_case_data(client: TestClient) -> None:
     assert other.client.get(f"/cases/{case_id}").status_code == 404
 
 
-ODD = st.one_of(st.text(max_size=80), st.sampled_from(
-    ["", "\x00", "\ud800", "%00", "<script>alert(1)</script>", "9" * 400, "true", "false",
-     "2026-02-30T10:00", "0001-01-01T00:00", "9999-12-31T23:59", "NaN", "-1", "💥"]))
-FIELDS = ["kind", "agency", "received_at", "requester.agency", "requester.component",
-          "requester.office", "purpose", "documents", "judicial_warrant", "subject.ref",
-          "subject.in_custody", "subject.confined", "subject.booked_at", "subject.release_at",
-          "offenses[0].code", "offenses[0].description", "offenses[0].category",
-          "offenses[2].status", "notes", "id", "outcome", "reason", "approve", "note",
-          "actions_taken", "username", "password", "next"]
+ODD = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(
+        [
+            "",
+            "\x00",
+            "\ud800",
+            "%00",
+            "<script>alert(1)</script>",
+            "9" * 400,
+            "true",
+            "false",
+            "2026-02-30T10:00",
+            "0001-01-01T00:00",
+            "9999-12-31T23:59",
+            "NaN",
+            "-1",
+            "💥",
+        ]
+    ),
+)
+FIELDS = [
+    "kind",
+    "agency",
+    "received_at",
+    "requester.agency",
+    "requester.component",
+    "requester.office",
+    "purpose",
+    "documents",
+    "judicial_warrant",
+    "subject.ref",
+    "subject.in_custody",
+    "subject.confined",
+    "subject.booked_at",
+    "subject.release_at",
+    "offenses[0].code",
+    "offenses[0].description",
+    "offenses[0].category",
+    "offenses[2].status",
+    "notes",
+    "id",
+    "outcome",
+    "reason",
+    "approve",
+    "note",
+    "actions_taken",
+    "username",
+    "password",
+    "next",
+]
 
 
 @pytest.fixture(scope="module")
@@ -190,23 +260,48 @@ def fuzz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Browserless
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(form=st.dictionaries(st.sampled_from(FIELDS), ODD, max_size=8),
-       path=st.sampled_from(["/cases/preview", "/cases/new", "/try", "/login",
-                             "/cases/{case}/decision", "/cases/{case}/review",
-                             "/cases/{case}/reopen", "/cases/{case}/close",
-                             "/cases/not-a-case/decision"]))
-def test_no_input_answers_500(fuzz: tuple[Browserless, str], form: dict[str, str],
-                              path: str) -> None:
+@given(
+    form=st.dictionaries(st.sampled_from(FIELDS), ODD, max_size=8),
+    path=st.sampled_from(
+        [
+            "/cases/preview",
+            "/cases/new",
+            "/try",
+            "/login",
+            "/cases/{case}/decision",
+            "/cases/{case}/review",
+            "/cases/{case}/reopen",
+            "/cases/{case}/close",
+            "/cases/not-a-case/decision",
+        ]
+    ),
+)
+def test_no_input_answers_500(
+    fuzz: tuple[Browserless, str], form: dict[str, str], path: str
+) -> None:
     sergeant, case_id = fuzz
     r = sergeant.post(path.format(case=case_id), {"kind": "detainer", **form})
     assert r.status_code < 500, (path, form, r.text[:500])
 
 
-@pytest.mark.parametrize("path", [
-    "/cases?kind=%00&outcome=x&state=zzz", "/deadlines?days=-5", "/deadlines?days=99999999",
-    "/cases/new?kind=%ED%A0%80", "/cases/..%2F..%2Fetc", "/packs/..%2Fx", "/packs/NOPE",
-    "/public/federal", "/public/%00", "/try?kind=<b>", "/login?next=//evil.example",
-    "/cases/00000000-0000-0000-0000-000000000000", "/static/../app.py"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cases?kind=%00&outcome=x&state=zzz",
+        "/deadlines?days=-5",
+        "/deadlines?days=99999999",
+        "/cases/new?kind=%ED%A0%80",
+        "/cases/..%2F..%2Fetc",
+        "/packs/..%2Fx",
+        "/packs/NOPE",
+        "/public/federal",
+        "/public/%00",
+        "/try?kind=<b>",
+        "/login?next=//evil.example",
+        "/cases/00000000-0000-0000-0000-000000000000",
+        "/static/../app.py",
+    ],
+)
 def test_odd_urls(client: TestClient, path: str) -> None:
     Browserless(client, "ofc.a")
     r = client.get(path, follow_redirects=False)
@@ -225,12 +320,19 @@ def test_pack_changes_between_dates(client: TestClient) -> None:
 
 def test_public_user_lands_on_the_home_page(client: TestClient) -> None:
     client.app.state.users.add(  # type: ignore[attr-defined]
-        "pub.d", "public", "boone-county-so", Actor("test", "policy_admin", "boone-county-so"),
-        PASSWORD)
+        "pub.d",
+        "public",
+        "boone-county-so",
+        Actor("test", "policy_admin", "boone-county-so"),
+        PASSWORD,
+    )
     page = client.get("/login")
     csrf = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
-    r = client.post("/login", data={"csrf": csrf, "username": "pub.d", "password": PASSWORD},
-                    follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"csrf": csrf, "username": "pub.d", "password": PASSWORD},
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/"
     assert client.get("/cases").status_code == 403
 
@@ -243,8 +345,12 @@ def test_decision_and_review_messages(client: TestClient) -> None:
     assert 'id="err-decision-outcome"' in bad.text
     departs = sergeant.post(f"{case}/decision", {"outcome": "decline", "reason": "  "})
     assert departs.status_code == 422 and "needs a reason" in departs.text
-    assert sergeant.post(f"{case}/decision", {"outcome": "decline",
-                                              "reason": "Papers missing."}).status_code == 303
+    assert (
+        sergeant.post(
+            f"{case}/decision", {"outcome": "decline", "reason": "Papers missing."}
+        ).status_code
+        == 303
+    )
     page = client.get(case).text
     assert "another supervisor reviews it" in page and "Record the review" not in page
     own = sergeant.post(f"{case}/review", {"approve": "true"})

@@ -13,11 +13,24 @@ from casebycase.cases.users import Users
 
 from .conftest import SIZES, Site, Tab, report
 
-PUBLIC = ["/", "/login", "/try", "/try?kind=detainer", "/public/boone-county-so",
-          "/public/columbia-pd"]
-STAFF = ["/cases", "/deadlines", "/cases/new", "/cases/new?kind=detainer",
-         "/cases/new?kind=victim_certification", "/packs", "/packs/boone-county-so",
-         "/cases/00000000-0000-0000-0000-000000000000"]
+PUBLIC = [
+    "/",
+    "/login",
+    "/try",
+    "/try?kind=detainer",
+    "/public/boone-county-so",
+    "/public/columbia-pd",
+]
+STAFF = [
+    "/cases",
+    "/deadlines",
+    "/cases/new",
+    "/cases/new?kind=detainer",
+    "/cases/new?kind=victim_certification",
+    "/packs",
+    "/packs/boone-county-so",
+    "/cases/00000000-0000-0000-0000-000000000000",
+]
 
 
 def _clock() -> dt.datetime:
@@ -31,14 +44,26 @@ def decided_case(site: Site) -> str:
     officer = users.authenticate(site.users["officer@boone-county-so"].token)
     service = CaseService(site.store, _clock)
     now = dt.datetime.now(dt.UTC)
-    case = service.intake({
-        "id": "BCSO-SHOT-1", "agency": "boone-county-so", "received_at": now.isoformat(),
-        "requester": {"agency": "ICE", "component": "ERO"}, "kind": "detainer",
-        "purpose": "civil_immigration", "documents": ["I-247A"],
-        "subject": {"ref": "S-0007", "in_custody": True, "charged": True,
-                    "release_at": (now + dt.timedelta(hours=30)).isoformat()},
-        "offenses": [{"description": "DWI", "status": "charged"}],
-        "notes": "Arrived by fax."}, officer)
+    case = service.intake(
+        {
+            "id": "BCSO-SHOT-1",
+            "agency": "boone-county-so",
+            "received_at": now.isoformat(),
+            "requester": {"agency": "ICE", "component": "ERO"},
+            "kind": "detainer",
+            "purpose": "civil_immigration",
+            "documents": ["I-247A"],
+            "subject": {
+                "ref": "S-0007",
+                "in_custody": True,
+                "charged": True,
+                "release_at": (now + dt.timedelta(hours=30)).isoformat(),
+            },
+            "offenses": [{"description": "DWI", "status": "charged"}],
+            "notes": "Arrived by fax.",
+        },
+        officer,
+    )
     service.decide(case["id"], officer, "refer", ["supervisor_review"], None)
     return str(case["id"])
 
@@ -85,8 +110,10 @@ def test_every_page(browser: Any, site: Site, decided_case: str, size: str) -> N
         assert not anonymous.outside, anonymous.outside
     finally:
         anonymous.close()
-    for username, paths in (("officer@boone-county-so", STAFF),
-                            ("sgt.second@boone-county-so", [f"/cases/{decided_case}"])):
+    for username, paths in (
+        ("officer@boone-county-so", STAFF),
+        ("sgt.second@boone-county-so", [f"/cases/{decided_case}"]),
+    ):
         staff = Tab(browser, site, size)
         try:
             staff.sign_in(username)
@@ -101,8 +128,9 @@ def test_every_page(browser: Any, site: Site, decided_case: str, size: str) -> N
     assert not serious, serious
 
 
-def test_review_form_for_another_supervisor_only(browser: Any, site: Site,
-                                                 decided_case: str) -> None:
+def test_review_form_for_another_supervisor_only(
+    browser: Any, site: Site, decided_case: str
+) -> None:
     tab = Tab(browser, site)
     try:
         tab.sign_in("sgt.second@boone-county-so")

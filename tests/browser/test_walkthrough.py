@@ -54,10 +54,12 @@ def test_detainer_from_intake_to_review(browser: Any, site: Site) -> None:
         # a judge's warrant changes the recommendation, live
         page.get_by_label("A judge signed a warrant or order for this").check()
         page.wait_for_function(
-            "() => document.querySelector('#preview .outcome strong')?.textContent === 'comply'")
+            "() => document.querySelector('#preview .outcome strong')?.textContent === 'comply'"
+        )
         page.get_by_label("A judge signed a warrant or order for this").uncheck()
         page.wait_for_function(
-            "() => document.querySelector('#preview .outcome strong')?.textContent === 'refer'")
+            "() => document.querySelector('#preview .outcome strong')?.textContent === 'refer'"
+        )
         # deadlines appear as local times once the release time is known
         page.get_by_label("In our custody now").check()
         release = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
@@ -77,8 +79,10 @@ def test_detainer_from_intake_to_review(browser: Any, site: Site) -> None:
         # the subject reference is refused with the API's message, next to its field
         error = page.locator("#err-subject-ref")
         assert "a subject reference must be a short code without spaces" in error.inner_text()
-        assert page.get_by_label(re.compile(r"^Subject reference")).get_attribute(
-            "aria-invalid") == "true"
+        assert (
+            page.get_by_label(re.compile(r"^Subject reference")).get_attribute("aria-invalid")
+            == "true"
+        )
         page.get_by_label(re.compile(r"^Subject reference")).fill(REF)
         page.get_by_role("button", name="Save the case").click()
         page.wait_for_url(re.compile(r"/cases/[0-9a-f-]{36}$"))

@@ -29,14 +29,17 @@ def _refused(**changes: Any) -> str:
     return str(caught.value)
 
 
-@pytest.mark.parametrize("given,meant", [
-    ("civil", "civil_immigration"),
-    ("Civil", "civil_immigration"),
-    ("immigration", "civil_immigration"),
-    ("crim", "criminal"),
-    ("criminl", "criminal"),
-    ("unknwn", "unknown"),
-])
+@pytest.mark.parametrize(
+    "given,meant",
+    [
+        ("civil", "civil_immigration"),
+        ("Civil", "civil_immigration"),
+        ("immigration", "civil_immigration"),
+        ("crim", "criminal"),
+        ("criminl", "criminal"),
+        ("unknwn", "unknown"),
+    ],
+)
 def test_purpose_hint(given: str, meant: str) -> None:
     message = _refused(purpose=given)
     assert f"purpose: '{given}' is not an allowed value" in message

@@ -30,12 +30,15 @@ def test_same_data_and_positions_as_the_python_parser(path: Path) -> None:
     assert fast.positions == slow.positions
 
 
-@pytest.mark.parametrize("text", [
-    "a: 1\nb: {c: 1, d: 2\n  e: f: g\n",   # libyaml words this differently
-    "a: 1\n  b: 2\n",
-    "a: 1\na: 2\n",
-    "a: [1, 2\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\nb: {c: 1, d: 2\n  e: f: g\n",  # libyaml words this differently
+        "a: 1\n  b: 2\n",
+        "a: 1\na: 2\n",
+        "a: [1, 2\n",
+    ],
+)
 def test_errors_are_the_python_parsers(text: str) -> None:
     with pytest.raises(PackError) as fast:
         document.read_yaml(text, "f.yaml")

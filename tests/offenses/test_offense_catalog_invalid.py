@@ -13,27 +13,47 @@ from casebycase.offenses.catalog import CATALOG_FILES
 INVALID = Path(__file__).parent / "invalid"
 
 CASES: dict[str, list[str]] = {
-    "unknown_category.yaml": ["unknown_category.yaml:4", "'mo:566.209'",
-                              "unknown category 'sex_traffic'", "did you mean 'sex_trafficking'"],
-    "unknown_by_level_category.yaml": ["'text:theft'", "unknown category 'other_felonny'",
-                                       "did you mean 'other_felony'"],
-    "bad_regex.yaml": ["bad_regex.yaml:4", "'text:rape'", "not a valid regular expression",
-                       "missing )"],
-    "duplicate_id.yaml": ["duplicate_id.yaml:10", "duplicate entry id 'text:dup'",
-                          "first defined at duplicate_id.yaml:4"],
-    "unknown_abbreviation.yaml": ["'text:assault'", "unknown abbreviation '{ASSLT}'",
-                                  "did you mean '{ASSAULT}'"],
+    "unknown_category.yaml": [
+        "unknown_category.yaml:4",
+        "'mo:566.209'",
+        "unknown category 'sex_traffic'",
+        "did you mean 'sex_trafficking'",
+    ],
+    "unknown_by_level_category.yaml": [
+        "'text:theft'",
+        "unknown category 'other_felonny'",
+        "did you mean 'other_felony'",
+    ],
+    "bad_regex.yaml": [
+        "bad_regex.yaml:4",
+        "'text:rape'",
+        "not a valid regular expression",
+        "missing )",
+    ],
+    "duplicate_id.yaml": [
+        "duplicate_id.yaml:10",
+        "duplicate entry id 'text:dup'",
+        "first defined at duplicate_id.yaml:4",
+    ],
+    "unknown_abbreviation.yaml": [
+        "'text:assault'",
+        "unknown abbreviation '{ASSLT}'",
+        "did you mean '{ASSAULT}'",
+    ],
     "bad_code.yaml": ["'mo:bad'", "bad code pattern 'RSMo five'", "not a citation"],
     "bad_range.yaml": ["'mo:566-backwards'", "ends before it starts"],
     "unknown_key.yaml": ["'text:theft'", "unknown key 'categroy'", "did you mean 'category'"],
     "unknown_level.yaml": ["'text:theft'", "unknown level 'felon'", "felony, misdemeanor"],
     "no_patterns.yaml": ["'text:nothing'", "needs 'codes' or 'descriptions'"],
-    "duplicate_key.yaml": ["duplicate_key.yaml:8:5", "duplicate key 'category'",
-                           "first at line 7"],
+    "duplicate_key.yaml": ["duplicate_key.yaml:8:5", "duplicate key 'category'", "first at line 7"],
     "yaml_syntax.yaml": ["yaml_syntax.yaml:6:11", "not valid YAML"],
     "hold_with_category.yaml": ["'hold:ice'", "a hold entry has no category"],
-    "missing_entries.yaml": ["missing_entries.yaml", "'entries' is required",
-                             "unknown key 'entry'", "did you mean 'entries'"],
+    "missing_entries.yaml": [
+        "missing_entries.yaml",
+        "'entries' is required",
+        "unknown key 'entry'",
+        "did you mean 'entries'",
+    ],
     "bad_id.yaml": ["'Bad Id'", "not of the form 'prefix:name'"],
     "empty.yaml": ["empty.yaml", "the file is empty"],
 }
@@ -65,7 +85,9 @@ def test_duplicate_ids_across_files_name_both_files(tmp_path: Path) -> None:
     extra.write_text(
         "catalog: extra\njurisdiction: test\nentries:\n"
         "  - id: mo:566.209\n    citation: RSMo 566.209\n    title: Again\n"
-        "    category: sex_trafficking\n    codes: ['RSMo 566.209']\n", encoding="utf-8")
+        "    category: sex_trafficking\n    codes: ['RSMo 566.209']\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogError) as caught:
         load_catalog_from([bundled, extra])
     message = str(caught.value)

@@ -40,8 +40,20 @@ def test_citations_are_parsed(text: str, expected: Citation) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [None, "", "  ", "19.02", "43.032", "4200", "OOC WARRANT", "FAILURE TO APPEAR", "PC 187",
-     "USC 1326", "1326", "RSMo five"],
+    [
+        None,
+        "",
+        "  ",
+        "19.02",
+        "43.032",
+        "4200",
+        "OOC WARRANT",
+        "FAILURE TO APPEAR",
+        "PC 187",
+        "USC 1326",
+        "1326",
+        "RSMo five",
+    ],
 )
 def test_ambiguous_or_foreign_codes_are_not_citations(text: str | None) -> None:
     assert parse_citation(text) is None

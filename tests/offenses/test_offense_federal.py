@@ -39,8 +39,10 @@ def test_sections(code: str, category: str) -> None:
     assert (found.category, found.matched_by) == (category, "code")
 
 
-@pytest.mark.parametrize("code", ["18 U.S.C. 1594", "18 U.S.C. 1594(a)", "18 U.S.C. 1597",
-                                  "18 U.S.C. 2261", "8 U.S.C. 1324a"])
+@pytest.mark.parametrize(
+    "code",
+    ["18 U.S.C. 1594", "18 U.S.C. 1594(a)", "18 U.S.C. 1597", "18 U.S.C. 2261", "8 U.S.C. 1324a"],
+)
 def test_sections_the_catalog_does_not_decide(code: str) -> None:
     assert classify(code).category == "unknown"
 
@@ -69,7 +71,8 @@ def test_texts(text: str, category: str) -> None:
     assert classify(description=text).category == category
 
 
-@pytest.mark.parametrize("text", ["VISA OVERSTAY", "UNLAWFUL PRESENCE", "REMOVABLE ALIEN",
-                                  "HARBORING RUNAWAY CHILD"])
+@pytest.mark.parametrize(
+    "text", ["VISA OVERSTAY", "UNLAWFUL PRESENCE", "REMOVABLE ALIEN", "HARBORING RUNAWAY CHILD"]
+)
 def test_civil_status_is_not_an_immigration_crime(text: str) -> None:
     assert classify(description=text).category != "immigration_crime"

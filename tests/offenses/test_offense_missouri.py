@@ -72,19 +72,28 @@ def test_the_citation_and_title_come_with_the_entry() -> None:
         ("SEXUAL TRAFFICKING OF A CHILD - 2ND DEG - UNDER 18 YOA", "sex_trafficking", "felony"),
         ("SEXUAL EXPLOITATION OF A MINOR", "child_exploitation", "felony"),
         ("POSSESSION OF CHILD PORNOGRAPHY - 1ST OFFENSE", "child_exploitation", "felony"),
-        ("ENTICEMENT OR ATTEMPTED ENTICEMENT OF A CHILD (ACTOR 21 YRS", "child_exploitation",
-         "felony"),
+        (
+            "ENTICEMENT OR ATTEMPTED ENTICEMENT OF A CHILD (ACTOR 21 YRS",
+            "child_exploitation",
+            "felony",
+        ),
         ("TRAFFICKING DRUGS - 2ND DEGREE", "drug_felony", "felony"),
         ("POSSESSION OF CONTROLLED SUBSTANCE EXCEPT 35 GRAMS OR LESS O", "drug_felony", "felony"),
-        ("POSSESSION OF MARIJUANA/SYNTHETIC CANNABINOID OF 10 GRAMS OR", "misdemeanor",
-         "misdemeanor"),
+        (
+            "POSSESSION OF MARIJUANA/SYNTHETIC CANNABINOID OF 10 GRAMS OR",
+            "misdemeanor",
+            "misdemeanor",
+        ),
         ("DELIVERY OF CONTROLLED SUBSTANCE EXCEPT 35 GRAMS OR LESS OF", "drug_felony", "felony"),
         ("UNLAWFUL USE OF WEAPON - SUBSECTION 4 - EXHIBITING", "violent_felony", "felony"),
         ("UNLAWFUL USE OF WEAPON-SUBSECTION 9-SHOOTING CAUSING DEATH", "homicide", "felony"),
         ("UNLAWFUL POSSESSION OF A FIREARM", "other_felony", "felony"),
         ("STEALING - $750 OR MORE", "other_felony", "felony"),
-        ("STEALING - VALUE LESS THAN $150 AND NO PRIOR STEALING OFFENS", "misdemeanor",
-         "misdemeanor"),
+        (
+            "STEALING - VALUE LESS THAN $150 AND NO PRIOR STEALING OFFENS",
+            "misdemeanor",
+            "misdemeanor",
+        ),
         ("BURGLARY 1ST DEGREE", "violent_felony", "felony"),
         ("BURGLARY - 2ND DEGREE", "other_felony", "felony"),
         ("ROBBERY - 1ST DEGREE", "violent_felony", "felony"),
@@ -107,8 +116,9 @@ def test_boone_charge_codes_carry_the_section() -> None:
 def test_a_code_that_needs_a_level_yields_to_a_decided_description() -> None:
     bare = classify("579.015-001Y202235|")
     assert (bare.category, bare.entry) == ("unknown", "mo:579.015")
-    found = classify("579.015-001Y202235|",
-                     "POSSESSION OF CONTROLLED SUBSTANCE EXCEPT 35 GRAMS OR LESS O")
+    found = classify(
+        "579.015-001Y202235|", "POSSESSION OF CONTROLLED SUBSTANCE EXCEPT 35 GRAMS OR LESS O"
+    )
     assert (found.category, found.matched_by) == ("drug_felony", "description")
     hinted = classify("RSMo 579.015", level="misdemeanor")
     assert (hinted.category, hinted.matched_by) == ("misdemeanor", "code")

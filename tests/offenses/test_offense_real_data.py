@@ -15,7 +15,8 @@ TRAVIS = REAL / "travis-county-tx-ice-detainers" / "booking_charges_1991-2016.cs
 BOONE = REAL / "boone-county-mo-jail-roster"
 
 pytestmark = pytest.mark.skipif(
-    not TRAVIS.is_file(), reason=f"real data not found at {REAL} (../shared beside the repo)")
+    not TRAVIS.is_file(), reason=f"real data not found at {REAL} (../shared beside the repo)"
+)
 
 # Measured shares minus a small margin; raise them when the catalog improves.
 TRAVIS_BY_LINE, TRAVIS_BY_TEXT = 0.94, 0.95
@@ -28,15 +29,21 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
 
 
 def _travis() -> list[tuple[str, Classification]]:
-    return [(r["charge_literal"].strip(),
-             classify(r["charge_code"], r["charge_literal"], r["level"])) for r in _rows(TRAVIS)]
+    return [
+        (r["charge_literal"].strip(), classify(r["charge_code"], r["charge_literal"], r["level"]))
+        for r in _rows(TRAVIS)
+    ]
 
 
 def _boone() -> list[tuple[str, Classification]]:
-    out = [(r["Charge Description"].strip(), classify(None, r["Charge Description"]))
-           for r in _rows(BOONE / "current_detainees_2023-04_deidentified.csv")]
-    out += [(r["Charge description"].strip(), classify(r["Charge number"], r["Charge description"]))
-            for r in _rows(BOONE / "seven_am_report_2023-04-25_deidentified.csv")]
+    out = [
+        (r["Charge Description"].strip(), classify(None, r["Charge Description"]))
+        for r in _rows(BOONE / "current_detainees_2023-04_deidentified.csv")
+    ]
+    out += [
+        (r["Charge description"].strip(), classify(r["Charge number"], r["Charge description"]))
+        for r in _rows(BOONE / "seven_am_report_2023-04-25_deidentified.csv")
+    ]
     return out
 
 

@@ -45,13 +45,28 @@ def test_plain_assault_needs_a_level() -> None:
 @pytest.mark.parametrize(
     ("code", "text", "level", "category", "entry"),
     [
-        ("13990031", "ASSLT CAUSES BODILY INJ:FAMILY MEMBER (MA)", "A", "misdemeanor",
-         "tx-text:assault-bodily-injury"),
-        ("13150005", "AGG ASSLT W/DEADLY WEAPON", "F2", "violent_felony",
-         "tx-text:agg-assault-deadly-weapon"),
+        (
+            "13990031",
+            "ASSLT CAUSES BODILY INJ:FAMILY MEMBER (MA)",
+            "A",
+            "misdemeanor",
+            "tx-text:assault-bodily-injury",
+        ),
+        (
+            "13150005",
+            "AGG ASSLT W/DEADLY WEAPON",
+            "F2",
+            "violent_felony",
+            "tx-text:agg-assault-deadly-weapon",
+        ),
         ("54040009", "DRIVING WHILE INTOXICATED", "B", "dwi", "tx:pc-49.04"),
-        ("35990014A", "ATTM POSS CS PG1<1G (MA)", "A", "misdemeanor",
-         "tx:hsc-481-possession-pg1-pg2"),
+        (
+            "35990014A",
+            "ATTM POSS CS PG1<1G (MA)",
+            "A",
+            "misdemeanor",
+            "tx:hsc-481-possession-pg1-pg2",
+        ),
         ("11990004", "AGG SEXUAL ASSLT CHILD", "F1", "sexual_assault", "tx:pc-22.021"),
     ],
 )
@@ -104,14 +119,22 @@ def test_an_attempt_code_gets_no_default_level() -> None:
         ("TRAFFIC OFFENSE MULTIPLE", "C", "misdemeanor", "misdemeanor"),
     ],
 )
-def test_travis_county_texts(text: str, level: str | None, category: str,
-                             result_level: str) -> None:
+def test_travis_county_texts(
+    text: str, level: str | None, category: str, result_level: str
+) -> None:
     found = classify(description=text, level=level)
     assert (found.category, found.level) == (category, result_level)
 
 
-@pytest.mark.parametrize("text", ["OUT OF COUNTY_FELONY", "OUT OF COUNTY MISDEMEANOR",
-                                  "MOTION TO REVOKE PROBATION", "FUGITIVE FROM JUSTICE"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OUT OF COUNTY_FELONY",
+        "OUT OF COUNTY MISDEMEANOR",
+        "MOTION TO REVOKE PROBATION",
+        "FUGITIVE FROM JUSTICE",
+    ],
+)
 def test_lines_that_name_no_offense_stay_unknown(text: str) -> None:
     found = classify(description=text, level="F")
     assert found.category == "unknown"

@@ -20,9 +20,19 @@ from casebycase.offenses import (
 
 DATA = Path(__file__).parent / "data"
 SPEC_CATEGORIES = (
-    "human_trafficking", "sex_trafficking", "child_exploitation", "homicide", "sexual_assault",
-    "violent_felony", "drug_felony", "other_felony", "dwi", "misdemeanor", "immigration_crime",
-    "ordinance", "unknown",
+    "human_trafficking",
+    "sex_trafficking",
+    "child_exploitation",
+    "homicide",
+    "sexual_assault",
+    "violent_felony",
+    "drug_felony",
+    "other_felony",
+    "dwi",
+    "misdemeanor",
+    "immigration_crime",
+    "ordinance",
+    "unknown",
 )
 
 
@@ -32,8 +42,16 @@ def test_enumerations_match_the_request_format() -> None:
 
 
 def test_public_names() -> None:
-    for name in ("Classification", "classify", "load_catalog", "load_catalog_from",
-                 "CATEGORIES", "LEVELS", "Catalog", "CatalogError"):
+    for name in (
+        "Classification",
+        "classify",
+        "load_catalog",
+        "load_catalog_from",
+        "CATEGORIES",
+        "LEVELS",
+        "Catalog",
+        "CatalogError",
+    ):
         assert hasattr(offenses, name)
     fields = [f.name for f in dataclasses.fields(Classification)]
     assert fields == ["category", "level", "entry", "citation", "title", "matched_by", "is_hold"]
@@ -77,8 +95,9 @@ def test_every_entry_is_consistent() -> None:
 )
 def test_holds_are_not_offenses(text: str, entry: str) -> None:
     found = classify(description=text, level="F")
-    assert found == Classification("unknown", None, entry, found.citation, found.title,
-                                   "description", True)
+    assert found == Classification(
+        "unknown", None, entry, found.citation, found.title, "description", True
+    )
 
 
 def test_hold_words_inside_an_offense_text_do_not_make_a_hold() -> None:
@@ -117,12 +136,29 @@ def test_an_unmatched_text_with_a_felony_level_is_not_guessed() -> None:
 @pytest.mark.parametrize(
     ("hint", "expected"),
     [
-        ("F", "felony"), ("F*", "felony"), ("F1", "felony"), ("F3", "felony"), ("FS", "felony"),
-        ("S", "felony"), ("2", "felony"), ("felony", "felony"), ("Class D Felony", "felony"),
-        ("MA", "misdemeanor"), ("MC", "misdemeanor"), ("A", "misdemeanor"), ("C", "misdemeanor"),
-        ("M*", "misdemeanor"), ("misdemeanor", "misdemeanor"),
-        ("Class B misdemeanor", "misdemeanor"), ("infraction", "infraction"),
-        (None, None), ("", None), ("X", None), ("P", None), ("*", None), ("Q7", None),
+        ("F", "felony"),
+        ("F*", "felony"),
+        ("F1", "felony"),
+        ("F3", "felony"),
+        ("FS", "felony"),
+        ("S", "felony"),
+        ("2", "felony"),
+        ("felony", "felony"),
+        ("Class D Felony", "felony"),
+        ("MA", "misdemeanor"),
+        ("MC", "misdemeanor"),
+        ("A", "misdemeanor"),
+        ("C", "misdemeanor"),
+        ("M*", "misdemeanor"),
+        ("misdemeanor", "misdemeanor"),
+        ("Class B misdemeanor", "misdemeanor"),
+        ("infraction", "infraction"),
+        (None, None),
+        ("", None),
+        ("X", None),
+        ("P", None),
+        ("*", None),
+        ("Q7", None),
     ],
 )
 def test_level_hints(hint: str | None, expected: str | None) -> None:
@@ -171,8 +207,12 @@ def test_audited_real_lines() -> None:
     wrong = []
     for row in rows:
         found = classify(row["code"] or None, row["description"], row["level"] or None)
-        expected = (row["category"], row["result_level"] or None, row["entry"] or None,
-                    row["is_hold"] == "true")
+        expected = (
+            row["category"],
+            row["result_level"] or None,
+            row["entry"] or None,
+            row["is_hold"] == "true",
+        )
         got = (found.category, found.level, found.entry, found.is_hold)
         if got != expected:
             wrong.append((row["description"], expected, got))

@@ -18,29 +18,49 @@ from casebycase.request import CATEGORIES, DOCUMENTS, KINDS, LEVELS, OFFENSE_STA
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "packs"
 PACKS = [*bundled_ids(), str(BENCH / "peer-bench"), str(BENCH / "peer-bench-287g")]
 
-moments = st.datetimes(min_value=dt.datetime(2005, 1, 1), max_value=dt.datetime(2027, 12, 31),
-                       timezones=st.just(dt.timezone(dt.timedelta(hours=-6))))
-offense = st.fixed_dictionaries({}, optional={
-    "category": st.sampled_from(CATEGORIES), "level": st.sampled_from(LEVELS),
-    "status": st.sampled_from(OFFENSE_STATUSES)})
-requests = st.fixed_dictionaries({
-    "agency": st.just("x"),
-    "received_at": moments,
-    "requester": st.fixed_dictionaries({
-        "agency": st.sampled_from(["ICE", "CBP", "USCIS", "USMS", "victim_or_counsel",
-                                   "internal"]),
-        "component": st.sampled_from(["ERO", "HSI", "USBP", "unknown"])}),
-    "kind": st.sampled_from(KINDS),
-    "purpose": st.sampled_from(PURPOSES),
-    "documents": st.lists(st.sampled_from(DOCUMENTS), unique=True, max_size=3),
-    "judicial_warrant": st.booleans(),
-    "subject": st.fixed_dictionaries({
-        "in_custody": st.booleans(), "charged": st.booleans(),
-        "status_established": st.booleans(), "unlawfully_present": st.booleans(),
-        "juvenile": st.booleans(), "victim_or_witness": st.booleans()},
-        optional={"booked_at": moments, "release_at": moments, "confined": st.booleans()}),
-    "offenses": st.lists(offense, max_size=3),
-})
+moments = st.datetimes(
+    min_value=dt.datetime(2005, 1, 1),
+    max_value=dt.datetime(2027, 12, 31),
+    timezones=st.just(dt.timezone(dt.timedelta(hours=-6))),
+)
+offense = st.fixed_dictionaries(
+    {},
+    optional={
+        "category": st.sampled_from(CATEGORIES),
+        "level": st.sampled_from(LEVELS),
+        "status": st.sampled_from(OFFENSE_STATUSES),
+    },
+)
+requests = st.fixed_dictionaries(
+    {
+        "agency": st.just("x"),
+        "received_at": moments,
+        "requester": st.fixed_dictionaries(
+            {
+                "agency": st.sampled_from(
+                    ["ICE", "CBP", "USCIS", "USMS", "victim_or_counsel", "internal"]
+                ),
+                "component": st.sampled_from(["ERO", "HSI", "USBP", "unknown"]),
+            }
+        ),
+        "kind": st.sampled_from(KINDS),
+        "purpose": st.sampled_from(PURPOSES),
+        "documents": st.lists(st.sampled_from(DOCUMENTS), unique=True, max_size=3),
+        "judicial_warrant": st.booleans(),
+        "subject": st.fixed_dictionaries(
+            {
+                "in_custody": st.booleans(),
+                "charged": st.booleans(),
+                "status_established": st.booleans(),
+                "unlawfully_present": st.booleans(),
+                "juvenile": st.booleans(),
+                "victim_or_witness": st.booleans(),
+            },
+            optional={"booked_at": moments, "release_at": moments, "confined": st.booleans()},
+        ),
+        "offenses": st.lists(offense, max_size=3),
+    }
+)
 
 
 @pytest.mark.parametrize("pack_id", PACKS)

@@ -42,8 +42,12 @@ OUTCOMES = ("comply", "partial", "decline", "refer")
 READABLE = [f for f in TABLE if f.name not in ("agency.agreements",)]
 STATUTES = load_catalog().statutes
 ENTRIES = ("tx:pc-19.02", "tx:pc-19.04", "tx:pc-22.021", "tx:pc-20a.02", "tx:pc-31.03")
-OFFENSE_VALUES = {"category": CATEGORIES, "level": LEVELS, "status": OFFENSE_STATUSES,
-                  "entry": tuple(e for e in ENTRIES if e in STATUTES)}
+OFFENSE_VALUES = {
+    "category": CATEGORIES,
+    "level": LEVELS,
+    "status": OFFENSE_STATUSES,
+    "entry": tuple(e for e in ENTRIES if e in STATUTES),
+}
 
 
 def _values(choices: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
@@ -54,8 +58,9 @@ def _values(choices: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
 def leaves(draw: st.DrawFn) -> dict[str, Any]:
     """One test of one fact with an operator its shape takes."""
     if draw(st.integers(0, 6)) == 0:
-        attrs = draw(st.lists(st.sampled_from(list(OFFENSE_VALUES)), min_size=1, max_size=2,
-                              unique=True))
+        attrs = draw(
+            st.lists(st.sampled_from(list(OFFENSE_VALUES)), min_size=1, max_size=2, unique=True)
+        )
         spec: dict[str, Any] = {}
         for attr in attrs:
             values = draw(_values(OFFENSE_VALUES[attr]))
@@ -99,9 +104,12 @@ def packs(draw: st.DrawFn) -> dict[str, Any]:
     ids = [f"r{i}" for i in range(n)]
     rules = []
     for rid in ids:
-        rule: dict[str, Any] = {"id": rid, "says": f"Rule {rid}.",
-                                "layer": draw(st.sampled_from(LAYERS)),
-                                "because": [{"source": "s1"}]}
+        rule: dict[str, Any] = {
+            "id": rid,
+            "says": f"Rule {rid}.",
+            "layer": draw(st.sampled_from(LAYERS)),
+            "because": [{"source": "s1"}],
+        }
         if draw(st.integers(0, 3)):
             rule["when"] = draw(conditions())
         outcome = draw(st.sampled_from((*OUTCOMES, None)))
@@ -122,41 +130,73 @@ def packs(draw: st.DrawFn) -> dict[str, Any]:
     for r in rules:
         if "exception_to" in r and layer[r["exception_to"][0]] != r["layer"]:
             del r["exception_to"]
-    programs = [{"model": m, "effective": draw(st.sampled_from(DAYS)).isoformat()}
-                for m in draw(st.lists(st.sampled_from(MODELS_287G), max_size=2, unique=True))]
+    programs = [
+        {"model": m, "effective": draw(st.sampled_from(DAYS)).isoformat()}
+        for m in draw(st.lists(st.sampled_from(MODELS_287G), max_size=2, unique=True))
+    ]
     return {
-        "pack": "generated", "version": "1", "title": "A generated pack", "layer": "agency",
-        "agency": {"name": "Generated agency", "state": "MO",
-                   "type": draw(st.sampled_from(["sheriff", "municipal_police"])),
-                   "runs_jail": draw(st.booleans()), "programs_287g": programs},
-        "sources": [{"id": "s1", "layer": "agency", "authority": "policy", "citation": "Order 1",
-                     "title": "Order 1"}],
+        "pack": "generated",
+        "version": "1",
+        "title": "A generated pack",
+        "layer": "agency",
+        "agency": {
+            "name": "Generated agency",
+            "state": "MO",
+            "type": draw(st.sampled_from(["sheriff", "municipal_police"])),
+            "runs_jail": draw(st.booleans()),
+            "programs_287g": programs,
+        },
+        "sources": [
+            {
+                "id": "s1",
+                "layer": "agency",
+                "authority": "policy",
+                "citation": "Order 1",
+                "title": "Order 1",
+            }
+        ],
         "rules": rules,
     }
 
 
-moments = st.datetimes(min_value=dt.datetime(2014, 1, 1), max_value=dt.datetime(2025, 12, 31),
-                       timezones=st.just(ZONE))
-offense = st.fixed_dictionaries({}, optional={
-    "category": st.sampled_from(CATEGORIES), "level": st.sampled_from(LEVELS),
-    "status": st.sampled_from(OFFENSE_STATUSES),
-    "code": st.sampled_from([STATUTES[e] for e in OFFENSE_VALUES["entry"]] + ["TX PC 49.04"])})
-requests = st.fixed_dictionaries({
-    "agency": st.just("generated"),
-    "received_at": moments,
-    "requester": st.fixed_dictionaries({"agency": st.sampled_from(["ICE", "CBP", "internal"])},
-                                       optional={"component": st.sampled_from(["ERO", "HSI"])}),
-    "kind": st.sampled_from(KINDS),
-    "purpose": st.sampled_from(["criminal", "civil_immigration", "unknown"]),
-    "documents": st.lists(st.sampled_from(DOCUMENTS), unique=True, max_size=3),
-    "judicial_warrant": st.booleans(),
-    "subject": st.fixed_dictionaries({
-        "in_custody": st.booleans(), "charged": st.booleans(),
-        "status_established": st.booleans(), "unlawfully_present": st.booleans(),
-        "juvenile": st.booleans(), "victim_or_witness": st.booleans()},
-        optional={"booked_at": moments, "release_at": moments, "confined": st.booleans()}),
-    "offenses": st.lists(offense, max_size=3),
-})
+moments = st.datetimes(
+    min_value=dt.datetime(2014, 1, 1), max_value=dt.datetime(2025, 12, 31), timezones=st.just(ZONE)
+)
+offense = st.fixed_dictionaries(
+    {},
+    optional={
+        "category": st.sampled_from(CATEGORIES),
+        "level": st.sampled_from(LEVELS),
+        "status": st.sampled_from(OFFENSE_STATUSES),
+        "code": st.sampled_from([STATUTES[e] for e in OFFENSE_VALUES["entry"]] + ["TX PC 49.04"]),
+    },
+)
+requests = st.fixed_dictionaries(
+    {
+        "agency": st.just("generated"),
+        "received_at": moments,
+        "requester": st.fixed_dictionaries(
+            {"agency": st.sampled_from(["ICE", "CBP", "internal"])},
+            optional={"component": st.sampled_from(["ERO", "HSI"])},
+        ),
+        "kind": st.sampled_from(KINDS),
+        "purpose": st.sampled_from(["criminal", "civil_immigration", "unknown"]),
+        "documents": st.lists(st.sampled_from(DOCUMENTS), unique=True, max_size=3),
+        "judicial_warrant": st.booleans(),
+        "subject": st.fixed_dictionaries(
+            {
+                "in_custody": st.booleans(),
+                "charged": st.booleans(),
+                "status_established": st.booleans(),
+                "unlawfully_present": st.booleans(),
+                "juvenile": st.booleans(),
+                "victim_or_witness": st.booleans(),
+            },
+            optional={"booked_at": moments, "release_at": moments, "confined": st.booleans()},
+        ),
+        "offenses": st.lists(offense, max_size=3),
+    }
+)
 
 
 def _load(pack: dict[str, Any]) -> CompiledPack:
@@ -167,21 +207,27 @@ def _load(pack: dict[str, Any]) -> CompiledPack:
 
 
 def _parse(data: dict[str, Any]) -> Any:
-    subject = {k: v.isoformat() if isinstance(v, dt.datetime) else v
-               for k, v in data["subject"].items()}
-    return parse_request({**data, "received_at": data["received_at"].isoformat(),
-                          "subject": subject})
+    subject = {
+        k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in data["subject"].items()
+    }
+    return parse_request(
+        {**data, "received_at": data["received_at"].isoformat(), "subject": subject}
+    )
 
 
 EXAMPLES = int(os.environ.get("CASEBYCASE_CONFORMANCE_EXAMPLES", "60"))
 """Generated packs per run (a longer run: CASEBYCASE_CONFORMANCE_EXAMPLES=2000)."""
 
 
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(pack=packs(), batch=st.lists(requests, min_size=1, max_size=8))
-def test_every_backend_reads_every_rule_alike(pack: dict[str, Any],
-                                              batch: list[dict[str, Any]]) -> None:
+def test_every_backend_reads_every_rule_alike(
+    pack: dict[str, Any], batch: list[dict[str, Any]]
+) -> None:
     compiled = _load(pack)
     parsed = [_parse(d) for d in batch]
     profile = compiled.pack.profile

@@ -18,10 +18,14 @@ runner = CliRunner()
 TRAVIS = "travis-county-so-2017"
 I247A = "release_if_not_collected_i247a (48 h after subject.release_at)"
 HOLD_287_7D = "release_if_not_collected_287_7d (48 h after subject.release_at, business days)"
-LISTED = ("charged or convicted felony offense of category homicide, human_trafficking, "
-          "sex_trafficking or sexual_assault")
-UNWARRANTED = ("detainers from ICE, without a judge-signed warrant, with no court_order or "
-               "judicial_warrant document; for a subject in custody")
+LISTED = (
+    "charged or convicted felony offense of category homicide, human_trafficking, "
+    "sex_trafficking or sexual_assault"
+)
+UNWARRANTED = (
+    "detainers from ICE, without a judge-signed warrant, with no court_order or "
+    "judicial_warrant document; for a subject in custody"
+)
 NO_PROOF = "whose status is not established, who has not provided proof of status"
 EXACT = "tx:pc-19.02, tx:pc-19.03, tx:pc-20A.02, tx:pc-20A.02-sex or tx:pc-22.021"
 
@@ -71,8 +75,10 @@ def _reproduced(result: Comparison, old: CompiledPack, new: CompiledPack) -> Non
     for change in result.changes:
         request = parse_request(change.example["request"])
         days = change.example.get("at", [None, None])
-        before, after = (evaluate(request, pack, at=dt.date.fromisoformat(day) if day else None)
-                         for pack, day in ((old, days[0]), (new, days[1])))
+        before, after = (
+            evaluate(request, pack, at=dt.date.fromisoformat(day) if day else None)
+            for pack, day in ((old, days[0]), (new, days[1]))
+        )
         if change.old:
             assert (before.outcome, after.outcome) == (change.old, change.new), change
         else:
@@ -103,17 +109,32 @@ def test_travis_before_and_under_sb4() -> None:
     ]
     assert all(c.region.startswith(base) for c in result.outcomes)
     assert result.outcomes[3].region.endswith(
-        "with some charged or convicted offense of entry tx:pc-20.05 or tx:pc-20.06")
+        "with some charged or convicted offense of entry tx:pc-20.05 or tx:pc-20.06"
+    )
     # the I-247A's own calendar-hour limit (source effective 2017-04-02) now applies to an
     # honored I-247A, or to a detainer whose form is not stated; a judge's warrant has none
-    honored = ("release_if_not_collected_i247a (48 h after subject.release_at)",
-               "serve_detainer_on_subject")
+    honored = (
+        "release_if_not_collected_i247a (48 h after subject.release_at)",
+        "serve_detainer_on_subject",
+    )
     listed = f"for a subject in custody; with some charged or convicted offense of entry {EXACT}"
     assert _rows(result.actions) == [
-        ("detainers from ICE, without a judge-signed warrant, with document I-247A, with no "
-         f"court_order or judicial_warrant document; {listed}", "", "", honored, ()),
-        ("detainers from ICE, without a judge-signed warrant, with no I-247, I-247D, I-247N, "
-         f"I-247X, court_order or judicial_warrant document; {listed}", "", "", honored, ()),
+        (
+            "detainers from ICE, without a judge-signed warrant, with document I-247A, with no "
+            f"court_order or judicial_warrant document; {listed}",
+            "",
+            "",
+            honored,
+            (),
+        ),
+        (
+            "detainers from ICE, without a judge-signed warrant, with no I-247, I-247D, I-247N, "
+            f"I-247X, court_order or judicial_warrant document; {listed}",
+            "",
+            "",
+            honored,
+            (),
+        ),
         (f"detainers from ICE; for a subject in custody, {NO_PROOF}", "", "", added, ()),
     ]
     pack = load_pack(TRAVIS)
@@ -124,14 +145,32 @@ def test_small_packs_numbers_and_dates(tmp_path: Path) -> None:
     old, new = _pack(tmp_path, "old", 48, 48), _pack(tmp_path, "new", 24, 72)
     result = diff(old, new)
     assert _rows(result.outcomes) == [
-        ("detainers for a subject due for release in more than 24 and at most 48 hours; "
-         "with less than 3 offenses", "comply", "refer", (), ()),
-        ("detainers for a subject due for release in more than 24 and at most 48 hours; "
-         "with no felony offense", "comply", "refer", (), ()),
+        (
+            "detainers for a subject due for release in more than 24 and at most 48 hours; "
+            "with less than 3 offenses",
+            "comply",
+            "refer",
+            (),
+            (),
+        ),
+        (
+            "detainers for a subject due for release in more than 24 and at most 48 hours; "
+            "with no felony offense",
+            "comply",
+            "refer",
+            (),
+            (),
+        ),
     ]
     assert _rows(result.actions) == [
-        ("requests of every kind for a subject booked at least 48 and less than 72 hours "
-         "before the request", "", "", ("verify_status (48 h after subject.booked_at)",), ()),
+        (
+            "requests of every kind for a subject booked at least 48 and less than 72 hours "
+            "before the request",
+            "",
+            "",
+            ("verify_status (48 h after subject.booked_at)",),
+            (),
+        ),
     ]
     assert result.outcomes[0].partly == ("+verify_status (48 h after subject.booked_at)",)
     _reproduced(result, old, new)
@@ -148,17 +187,26 @@ def test_two_packs_each_at_a_date(tmp_path: Path) -> None:
 
 def test_layer_pack_is_read_with_the_agency_profile() -> None:
     result = diff("federal", TRAVIS)
-    assert result.notes == [f"federal has no agency profile: it is read with the profile of "
-                            f"{TRAVIS}"]
+    assert result.notes == [
+        f"federal has no agency profile: it is read with the profile of {TRAVIS}"
+    ]
     assert [(c.old, c.new) for c in result.outcomes] == [
-        ("refer", "comply"), ("refer", "comply"), ("refer", "decline"), ("refer", "decline"),
-        ("refer", "comply"), ("refer", "decline"), ("refer", "comply")]
+        ("refer", "comply"),
+        ("refer", "comply"),
+        ("refer", "decline"),
+        ("refer", "decline"),
+        ("refer", "comply"),
+        ("refer", "decline"),
+        ("refer", "comply"),
+    ]
     assert result.outcomes[5].region.startswith(
-        f"{UNWARRANTED}; with no charged or convicted offense of entry {EXACT}")
+        f"{UNWARRANTED}; with no charged or convicted offense of entry {EXACT}"
+    )
     assert result.outcomes[5].region.endswith("on dates from 2017-02-01 to 2017-09-24")
     assert result.outcomes[6].region == (
         f"{UNWARRANTED}; with some charged or convicted offense of entry {EXACT}; on dates from "
-        "2017-02-01")
+        "2017-02-01"
+    )
     # the practice before 2017 is dated from the jail's first detainer record, and an I-247N
     # alone (notification only) is not honored as a hold
     assert result.outcomes[0].region.endswith("on dates from 1991-08-17 to 2017-01-31")
@@ -169,8 +217,9 @@ def test_cli_diff_exit_codes_and_json() -> None:
     result = runner.invoke(app, ["diff", TRAVIS, "--at", "2017-03-01", "--at", "2018-06-01"])
     assert result.exit_code == 1, result.output
     assert "decline -> comply" in result.output and "Outcome changes" in result.output
-    result = runner.invoke(app, ["diff", TRAVIS, "--at", "2017-03-01", "--at", "2018-06-01",
-                                 "--json"])
+    result = runner.invoke(
+        app, ["diff", TRAVIS, "--at", "2017-03-01", "--at", "2018-06-01", "--json"]
+    )
     data = json.loads(result.stdout)
     assert data["changed_combinations"] == 72064 and len(data["changes"]) == 8
     assert data["changes"][0]["old"] == "decline" and data["changes"][0]["new"] == "comply"
@@ -182,8 +231,10 @@ def test_cli_diff_invalid_input_exits_2() -> None:
     for args, words in (
         ([TRAVIS], "give --at twice"),
         ([TRAVIS, "--at", "2017-13-01", "--at", "2018-06-01"], "write it as YYYY-MM-DD"),
-        ([TRAVIS, TRAVIS, "--at", "2017-01-01", "--at", "2018-01-01", "--at", "2019-01-01"],
-         "at most two dates"),
+        (
+            [TRAVIS, TRAVIS, "--at", "2017-01-01", "--at", "2018-01-01", "--at", "2019-01-01"],
+            "at most two dates",
+        ),
         (["travis-county", TRAVIS], "did you mean"),
     ):
         result = runner.invoke(app, ["diff", *args])

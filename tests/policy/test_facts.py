@@ -12,11 +12,17 @@ from casebycase.replay.columnar import COLUMNS, SCHEMA
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "policy-language.md"
 REQUEST = {
-    "agency": "boone-county-so", "received_at": "2026-03-05T16:20:00-06:00",
-    "requester": {"agency": "ICE"}, "kind": "detainer", "purpose": "civil_immigration",
+    "agency": "boone-county-so",
+    "received_at": "2026-03-05T16:20:00-06:00",
+    "requester": {"agency": "ICE"},
+    "kind": "detainer",
+    "purpose": "civil_immigration",
     "documents": ["I-247A"],
-    "subject": {"in_custody": True, "booked_at": "2026-03-05T02:20:00-06:00",
-                "release_at": "2026-03-06T16:20:00-06:00"},
+    "subject": {
+        "in_custody": True,
+        "booked_at": "2026-03-05T02:20:00-06:00",
+        "release_at": "2026-03-06T16:20:00-06:00",
+    },
     "offenses": [{"category": "dwi", "status": "charged"}, {"description": "MURDER"}],
 }
 
@@ -27,7 +33,8 @@ def test_the_docs_field_table_is_written_from_the_fact_table() -> None:
     assert found is not None, "docs/policy-language.md lacks the facts markers"
     assert found.group(1) == markdown_table(), (
         "regenerate the table: python -c 'from casebycase.policy.facts import "
-        "markdown_table; print(markdown_table())'")
+        "markdown_table; print(markdown_table())'"
+    )
 
 
 def test_every_request_fact_has_a_column_of_its_shape() -> None:

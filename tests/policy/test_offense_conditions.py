@@ -30,9 +30,16 @@ def _pack(tmp_path: Path, when: str) -> Path:
 
 
 def _outcome(pack_path: Path, offense: dict[str, str]) -> str:
-    request = parse_request({"agency": "x", "received_at": "2017-03-02T10:00:00-06:00",
-                             "requester": {"agency": "ICE"}, "kind": "detainer",
-                             "purpose": "civil_immigration", "offenses": [offense]})
+    request = parse_request(
+        {
+            "agency": "x",
+            "received_at": "2017-03-02T10:00:00-06:00",
+            "requester": {"agency": "ICE"},
+            "kind": "detainer",
+            "purpose": "civil_immigration",
+            "offenses": [offense],
+        }
+    )
     return evaluate(request, load_pack(pack_path)).outcome
 
 

@@ -31,12 +31,16 @@ def fired_sets(draw: st.DrawFn) -> list[Rule]:
     rules = []
     for rid in ids:
         outcome = draw(st.sampled_from((*OUTCOMES, None)))
-        rules.append(Rule(
-            rid, draw(st.integers(0, 3)), outcome,
-            binding=outcome is not None and draw(st.booleans()),
-            priority=draw(st.integers(0, 2)),
-            exception_to=tuple(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))),
-        ))
+        rules.append(
+            Rule(
+                rid,
+                draw(st.integers(0, 3)),
+                outcome,
+                binding=outcome is not None and draw(st.booleans()),
+                priority=draw(st.integers(0, 2)),
+                exception_to=tuple(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))),
+            )
+        )
     return rules
 
 
@@ -116,7 +120,8 @@ def test_an_exception_steps_aside() -> None:
     result = resolve([general, special])
     assert (result.outcome, result.deciding) == ("comply", "special")
     assert [(o.rule, o.by, o.why) for o in result.overridden] == [
-        ("general", "special", Why.EXCEPTION)]
+        ("general", "special", Why.EXCEPTION)
+    ]
 
 
 def test_equal_standing_disagreement_is_a_conflict() -> None:

@@ -31,9 +31,11 @@ rules:
         section: "(a)"
         {words}
 """
-VERBATIM = ('quote: "may not prohibit, or in any way restrict, any government entity or '
-            'official from sending to, or receiving from, the Immigration and Naturalization '
-            'Service information regarding the citizenship or immigration status"')
+VERBATIM = (
+    'quote: "may not prohibit, or in any way restrict, any government entity or '
+    "official from sending to, or receiving from, the Immigration and Naturalization "
+    'Service information regarding the citizenship or immigration status"'
+)
 OFFICIAL = "https://uscode.house.gov/view.xhtml?req=granuleid:USC-prelim-title8-section1373"
 
 
@@ -52,15 +54,20 @@ def _problems(folder: Path) -> str:
 
 def test_a_verbatim_quote_passes_and_is_shown_as_a_quote(tmp_path: Path) -> None:
     pack = load_pack(_write(tmp_path))
-    request = parse_request({"agency": "x", "received_at": "2026-03-02T10:00:00-06:00",
-                             "requester": {"agency": "ICE"}, "kind": "status_check",
-                             "purpose": "criminal"})
+    request = parse_request(
+        {
+            "agency": "x",
+            "received_at": "2026-03-02T10:00:00-06:00",
+            "requester": {"agency": "ICE"},
+            "kind": "status_check",
+            "purpose": "criminal",
+        }
+    )
     (citation,) = evaluate(request, pack).to_dict()["citations"]
     assert citation["words"] == "quote" and citation["authority"] == "statute"
 
 
-def test_words_not_in_the_stored_text_are_refused_with_the_nearest_passage(
-        tmp_path: Path) -> None:
+def test_words_not_in_the_stored_text_are_refused_with_the_nearest_passage(tmp_path: Path) -> None:
     message = _problems(_write(tmp_path, words='quote: "does not cover release dates"'))
     assert "pack.yaml:19:" in message
     assert "not found verbatim in the stored text of '8 U.S.C. 1373'" in message
@@ -82,7 +89,8 @@ def test_a_statute_must_be_cited_at_its_official_publisher(tmp_path: Path) -> No
 def test_a_mirror_with_a_reason_is_accepted(tmp_path: Path) -> None:
     pack_text = RULE.format(url="https://example.org/1373", words=VERBATIM).replace(
         "    url: https://example.org/1373",
-        "    url: https://example.org/1373\n    mirror: the official site was down when read")
+        "    url: https://example.org/1373\n    mirror: the official site was down when read",
+    )
     folder = tmp_path / "mirrored"
     folder.mkdir()
     (folder / "pack.yaml").write_text(pack_text, encoding="utf-8")
@@ -92,7 +100,8 @@ def test_a_mirror_with_a_reason_is_accepted(tmp_path: Path) -> None:
 def test_a_pack_can_bring_the_text_of_its_own_sources(tmp_path: Path) -> None:
     folder = tmp_path / "own"
     (folder / "sources").mkdir(parents=True)
-    (folder / "pack.yaml").write_text("""\
+    (folder / "pack.yaml").write_text(
+        """\
 pack: own
 version: "1"
 title: A pack with its own order
@@ -103,8 +112,11 @@ rules:
     says: No holds.
     outcome: decline
     because: [{source: order-7, quote: "No member shall hold a person"}]
-""", encoding="utf-8")
-    (folder / "sources" / "order-7.yaml").write_text("""\
+""",
+        encoding="utf-8",
+    )
+    (folder / "sources" / "order-7.yaml").write_text(
+        """\
 id: order-7
 citation: General Order 7
 authority: policy
@@ -115,7 +127,9 @@ excerpts:
     text: |
       No member shall hold a person
       on an immigration detainer alone.
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     assert load_pack(folder).id == "own"
 
 

@@ -68,8 +68,7 @@ def test_set_operators() -> None:
 def _cells(tmp_path: Path, fact: Fact, value: str) -> list[tuple[bool, str, object]]:
     """(rule fired, region in words, the fact in the cell's request) for each detainer cell
     of a pack whose one rule reads ``fact``."""
-    (tmp_path / "pack.yaml").write_text(PACK.format(name=fact.name, value=value),
-                                        encoding="utf-8")
+    (tmp_path / "pack.yaml").write_text(PACK.format(name=fact.name, value=value), encoding="utf-8")
     pack = load_pack(tmp_path)
     space = Space([Side(pack, dt.date(2024, 1, 1))])
     ks = space.space("detainer")

@@ -92,12 +92,15 @@ def test_dead_rules() -> None:
 
 def test_rule_overridden_everywhere() -> None:
     pack, f = _only("overridden.yaml")
-    assert (f.kind, f.rules) == ("overridden_everywhere",
-                                 ("ovr.decline-ice-detainers", "st.detainer-mandate"))
+    assert (f.kind, f.rules) == (
+        "overridden_everywhere",
+        ("ovr.decline-ice-detainers", "st.detainer-mandate"),
+    )
     assert f.region == ("detainers from ICE; for a subject in custody; on dates from 2017-10-01",)
     rec = _replay(pack, f)
     assert [(o.rule, o.by, o.why) for o in rec.decision.overridden] == [
-        ("ovr.decline-ice-detainers", "st.detainer-mandate", "binding higher law decides")]
+        ("ovr.decline-ice-detainers", "st.detainer-mandate", "binding higher law decides")
+    ]
 
 
 def test_rule_restricting_status_communication_even_when_overridden() -> None:
@@ -105,8 +108,11 @@ def test_rule_restricting_status_communication_even_when_overridden() -> None:
     findings = verify(pack).findings
     assert [(f.kind, f.rules, f.region) for f in findings] == [
         ("restricts_status_communication", ("sts.no-status-checks",), ("status checks from ICE",)),
-        ("restricts_status_communication", ("sts.no-status-checks",),
-         ("status checks from internal",)),
+        (
+            "restricts_status_communication",
+            ("sts.no-status-checks",),
+            ("status checks from internal",),
+        ),
     ]
     dhs, officer = findings
     rec = _replay(pack, dhs)
@@ -125,16 +131,24 @@ def test_rules_restricting_officers_own_checks_and_notices() -> None:
     pack = load_pack(BROKEN / "officer.yaml")
     findings = verify(pack).findings
     assert [(f.kind, f.rules, f.region) for f in findings] == [
-        ("restricts_status_communication", ("off.no-check-before-arrest",),
-         ("status checks from internal; for a subject not charged",)),
-        ("restricts_status_communication", ("off.no-notice-without-arrest",),
-         ("custody reviews for a subject not charged",)),
+        (
+            "restricts_status_communication",
+            ("off.no-check-before-arrest",),
+            ("status checks from internal; for a subject not charged",),
+        ),
+        (
+            "restricts_status_communication",
+            ("off.no-notice-without-arrest",),
+            ("custody reviews for a subject not charged",),
+        ),
     ]
     check, notice = findings
     assert "officer's own status check or notice" in check.says
     assert "RSMo 650.475.3" in check.says and "1373" in check.says
-    for f, kind, rule in ((check, "status_check", "off.no-check-before-arrest"),
-                          (notice, "custody_review", "off.no-notice-without-arrest")):
+    for f, kind, rule in (
+        (check, "status_check", "off.no-check-before-arrest"),
+        (notice, "custody_review", "off.no-notice-without-arrest"),
+    ):
         rec = _replay(pack, f)
         assert (rec.request.kind, rec.request.requester.agency) == (kind, "internal")
         assert rec.request.subject.charged is False
@@ -183,10 +197,19 @@ default: {id: n.default, outcome: refer}
 
 def _random_request(rng: random.Random, pack: CompiledPack) -> dict[str, Any]:
     received = dt.datetime(2008, 1, 1, 12, tzinfo=pack.zone) + dt.timedelta(
-        days=rng.randrange(0, 20 * 365), hours=rng.randrange(0, 24))
-    subject: dict[str, Any] = {name: rng.random() < 0.5 for name in (
-        "in_custody", "charged", "status_established", "unlawfully_present", "juvenile",
-        "victim_or_witness")}
+        days=rng.randrange(0, 20 * 365), hours=rng.randrange(0, 24)
+    )
+    subject: dict[str, Any] = {
+        name: rng.random() < 0.5
+        for name in (
+            "in_custody",
+            "charged",
+            "status_established",
+            "unlawfully_present",
+            "juvenile",
+            "victim_or_witness",
+        )
+    }
     if rng.random() < 0.3:
         subject["confined"] = rng.random() < 0.5
     for key, sign in (("booked_at", -1), ("release_at", 1)):
@@ -197,14 +220,26 @@ def _random_request(rng: random.Random, pack: CompiledPack) -> dict[str, Any]:
     if rng.random() < 0.7:
         requester["component"] = rng.choice(COMPONENTS)
     return {
-        "agency": pack.id, "received_at": received.isoformat(), "requester": requester,
-        "kind": rng.choice(KINDS), "purpose": rng.choice(PURPOSES),
+        "agency": pack.id,
+        "received_at": received.isoformat(),
+        "requester": requester,
+        "kind": rng.choice(KINDS),
+        "purpose": rng.choice(PURPOSES),
         "documents": rng.sample(DOCUMENTS, rng.choice([0, 0, 1, 1, 2, 3])),
-        "judicial_warrant": rng.random() < 0.2, "subject": subject,
-        "offenses": [{k: v for k, v in (("category", rng.choice(CATEGORIES)),
-                                        ("level", rng.choice([*LEVELS, None])),
-                                        ("status", rng.choice([*OFFENSE_STATUSES, None])))
-                      if v is not None} for _ in range(rng.choice([0, 0, 1, 2, 3, 4]))],
+        "judicial_warrant": rng.random() < 0.2,
+        "subject": subject,
+        "offenses": [
+            {
+                k: v
+                for k, v in (
+                    ("category", rng.choice(CATEGORIES)),
+                    ("level", rng.choice([*LEVELS, None])),
+                    ("status", rng.choice([*OFFENSE_STATUSES, None])),
+                )
+                if v is not None
+            }
+            for _ in range(rng.choice([0, 0, 1, 2, 3, 4]))
+        ],
     }
 
 
@@ -256,8 +291,7 @@ def _same_interval(axis: Any, have: float | None) -> Any:
 
 
 @pytest.mark.parametrize("which", ["example-287g-jem", "travis-county-so-2017", "numbers"])
-def test_every_request_falls_in_a_cell_that_decides_it_alike(which: str, tmp_path: Path
-                                                             ) -> None:
+def test_every_request_falls_in_a_cell_that_decides_it_alike(which: str, tmp_path: Path) -> None:
     if which == "numbers":
         (tmp_path / "pack.yaml").write_text(NUMBERS, encoding="utf-8")
         pack = load_pack(tmp_path)
@@ -272,8 +306,9 @@ def test_every_request_falls_in_a_cell_that_decides_it_alike(which: str, tmp_pat
         request = parse_request(_random_request(rng, pack))
         ks = space.space(request.kind)
         values = _abstract(ks, pack, request)
-        (cell,) = [c for c in cells[request.kind]
-                   if all(values.get(k) == v for k, v in c.box.items())]
+        (cell,) = [
+            c for c in cells[request.kind] if all(values.get(k) == v for k, v in c.box.items())
+        ]
         assert evaluate(request, pack).decision_mask() == cell.masks[0], request.to_dict()
 
 
@@ -292,14 +327,19 @@ def test_cli_verify_exit_codes_and_json() -> None:
     (report,) = json.loads(result.stdout)
     assert report["pack"] == "dead" and not report["clean"]
     assert [f["rules"] for f in report["findings"]] == [
-        ["dead.never"], ["dead.outranked"], ["dead.review-if-honored"]]
+        ["dead.never"],
+        ["dead.outranked"],
+        ["dead.review-if-honored"],
+    ]
     assert report["findings"][1]["example"]["request"]["kind"] == "detainer"
 
 
 def test_cli_verify_invalid_input_exits_2() -> None:
     invalid = Path(__file__).parent / "invalid" / "unknown_value.yaml"
-    for target, words in ((str(invalid), "'detainr' is not a value of 'kind'"),
-                          ("boone-county", "did you mean 'boone-county-so'")):
+    for target, words in (
+        (str(invalid), "'detainr' is not a value of 'kind'"),
+        ("boone-county", "did you mean 'boone-county-so'"),
+    ):
         result = runner.invoke(app, ["verify", target])
         assert result.exit_code == 2, result.output
         assert words in result.stderr and "Traceback" not in result.stderr

@@ -33,7 +33,11 @@ def test_models_signing_dates_and_snapshots(mo: Directory) -> None:
     assert set(christian.agreements) == {"JEM", "TFM", "WSO"}
     jem = christian.agreements["JEM"]
     assert (jem.signed, jem.first_seen, jem.last_seen, jem.current) == (
-        dt.date(2025, 3, 21), dt.date(2025, 4, 30), dt.date(2025, 11, 26), False)
+        dt.date(2025, 3, 21),
+        dt.date(2025, 4, 30),
+        dt.date(2025, 11, 26),
+        False,
+    )
     wso = christian.agreements["WSO"]
     assert wso.signed == dt.date(2025, 3, 26) and wso.current  # newest list's date wins
     assert wso.signed_values == {dt.date(2025, 3, 26), dt.date(2025, 5, 8)}
@@ -63,15 +67,28 @@ def test_fbi_roster_matches(mo: Directory) -> None:
     def fbi(name: str) -> tuple[str, str, str] | None:
         f = agency(mo, name).fbi
         return None if f is None else (f.ori, f.type, f.matched_by)
+
     assert fbi("Christian County Sheriff's Office") == (
-        "MO0220000", "County", "ORI from 287g-watch")
+        "MO0220000",
+        "County",
+        "ORI from 287g-watch",
+    )
     assert fbi("Saint Mary Police Department") == ("MO0970200", "City", "ORI from 287g-watch")
     assert fbi("Douglas County Sheriff's Office") == (
-        "MO0340000", "County", "county name (sheriff) and county")
+        "MO0340000",
+        "County",
+        "county name (sheriff) and county",
+    )
     assert fbi("Washington County Sheriff's Office") == (
-        "MO1110000", "County", "county name (sheriff) and county")
+        "MO1110000",
+        "County",
+        "county name (sheriff) and county",
+    )
     assert fbi("Saint Ann Police Department") == (
-        "MO0956500", "City", "city name (police) and county")
+        "MO0956500",
+        "City",
+        "city name (police) and county",
+    )
     assert fbi("Missouri Highway Patrol") == ("MOMHP0000", "State Police", "full name")
     assert fbi("Oak Grove Village Police Department") is None  # Oak Grove is in Jackson Co.
     assert mo.quirks["agency not found in the FBI roster"] == 1

@@ -16,9 +16,23 @@ runner = CliRunner()
 
 def test_replay_writes_and_prints_the_summary(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = runner.invoke(app, ["replay", "travis", "--pack", "travis-county-so-2017",
-                                 "--pack", "columbia-pd", "--as-of", "2017-03-01",
-                                 "--data", str(data), "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "replay",
+            "travis",
+            "--pack",
+            "travis-county-so-2017",
+            "--pack",
+            "columbia-pd",
+            "--as-of",
+            "2017-03-01",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "## Outcomes" in result.stdout
     assert "| travis-county-so-2017 | 2017-03-01 | 1 | 0 | 5 | 1 | 7 |" in result.stdout
@@ -30,23 +44,31 @@ def test_replay_writes_and_prints_the_summary(data: Path, tmp_path: Path) -> Non
 
 
 def test_replay_reads_the_data_folder_from_the_environment(
-        data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CASEBYCASE_DATA_DIR", str(data))
-    result = runner.invoke(app, ["replay", "boone-roster", "--pack", "boone-county-so",
-                                 "--out", str(tmp_path)])
+    result = runner.invoke(
+        app, ["replay", "boone-roster", "--pack", "boone-county-so", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
-    assert json.loads((tmp_path / "summary.json").read_text())["outcomes"][
-        "boone-county-so"]["refer"] == 3  # received 2023: the default applies
+    assert (
+        json.loads((tmp_path / "summary.json").read_text())["outcomes"]["boone-county-so"]["refer"]
+        == 3
+    )  # received 2023: the default applies
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["nope", "--pack", "columbia-pd"], "unknown data set"),
-    (["travis", "--pack", "no-such-pack"], "no-such-pack"),
-    (["travis", "--pack", "columbia-pd@someday"], "PACK@YYYY-MM-DD"),
-    (["travis", "--pack", "columbia-pd", "--as-of", "2017-13-01"], "not a date"),
-])
-def test_replay_bad_input_exits_2(data: Path, tmp_path: Path, args: list[str],
-                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope", "--pack", "columbia-pd"], "unknown data set"),
+        (["travis", "--pack", "no-such-pack"], "no-such-pack"),
+        (["travis", "--pack", "columbia-pd@someday"], "PACK@YYYY-MM-DD"),
+        (["travis", "--pack", "columbia-pd", "--as-of", "2017-13-01"], "not a date"),
+    ],
+)
+def test_replay_bad_input_exits_2(
+    data: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
     result = runner.invoke(app, ["replay", *args, "--data", str(data), "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert message in result.stderr
@@ -54,8 +76,19 @@ def test_replay_bad_input_exits_2(data: Path, tmp_path: Path, args: list[str],
 
 
 def test_replay_missing_data_folder(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["replay", "travis", "--pack", "columbia-pd",
-                                 "--data", str(tmp_path), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app,
+        [
+            "replay",
+            "travis",
+            "--pack",
+            "columbia-pd",
+            "--data",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 2
     assert "CASEBYCASE_DATA_DIR" in result.stderr
 
@@ -81,9 +114,21 @@ def test_agencies_bad_state_or_folder(data: Path, tmp_path: Path) -> None:
 def test_replay_engines_agree(data: Path, tmp_path: Path) -> None:
     outputs = {}
     for engine in ("row", "columnar"):
-        result = runner.invoke(app, ["replay", "travis", "--pack", "travis-county-so-2017",
-                                     "--data", str(data), "--engine", engine,
-                                     "--out", str(tmp_path / engine)])
+        result = runner.invoke(
+            app,
+            [
+                "replay",
+                "travis",
+                "--pack",
+                "travis-county-so-2017",
+                "--data",
+                str(data),
+                "--engine",
+                engine,
+                "--out",
+                str(tmp_path / engine),
+            ],
+        )
         assert result.exit_code == 0, result.output
         outputs[engine] = json.loads((tmp_path / engine / "summary.json").read_text())
     assert outputs["row"]["outcomes"] == outputs["columnar"]["outcomes"]

@@ -37,8 +37,15 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "packs"
 ROWS = 3000
 ZONES = [dt.timezone(dt.timedelta(hours=h)) for h in (-6, -5, 0, 2)]
 CODES = sorted({e.citation for e in load_catalog().entries if e.citation})
-DESCRIPTIONS = ["MURDER", "AGG ASSLT W/DEADLY WEAPON", "DRIVING WHILE INTOXICATED",
-                "POSS CS PG1<1G (FS)", "STEALING", "ICE DETAINER", "NO SUCH CHARGE"]
+DESCRIPTIONS = [
+    "MURDER",
+    "AGG ASSLT W/DEADLY WEAPON",
+    "DRIVING WHILE INTOXICATED",
+    "POSS CS PG1<1G (FS)",
+    "STEALING",
+    "ICE DETAINER",
+    "NO SUCH CHARGE",
+]
 START, END = dt.datetime(2005, 1, 1, tzinfo=dt.UTC), dt.datetime(2027, 12, 31, tzinfo=dt.UTC)
 
 
@@ -89,8 +96,15 @@ def make_requests(n: int, seed: int, edges: list[float]) -> list[Request]:
         received = _moment(rng, edges)
         subject: dict[str, Any] = {
             name: rng.random() < 0.5
-            for name in ("in_custody", "charged", "status_established", "unlawfully_present",
-                         "juvenile", "victim_or_witness")}
+            for name in (
+                "in_custody",
+                "charged",
+                "status_established",
+                "unlawfully_present",
+                "juvenile",
+                "victim_or_witness",
+            )
+        }
         if rng.random() < 0.4:
             subject["confined"] = rng.random() < 0.5
         for key in ("booked_at", "release_at"):
@@ -120,12 +134,31 @@ def make_requests(n: int, seed: int, edges: list[float]) -> list[Request]:
 
 SOURCES = [
     {"id": "s-fed", "layer": "federal", "authority": "policy", "citation": "F", "title": "F"},
-    {"id": "s-state", "layer": "state", "authority": "policy", "citation": "S", "title": "S",
-     "effective": "2011-03-01", "expires": "2024-07-01"},
-    {"id": "s-agr", "layer": "agreement", "authority": "agreement", "citation": "A", "title": "A",
-     "effective": "2016-01-01"},
-    {"id": "s-agency", "layer": "agency", "authority": "policy", "citation": "G", "title": "G",
-     "expires": "2026-02-01"},
+    {
+        "id": "s-state",
+        "layer": "state",
+        "authority": "policy",
+        "citation": "S",
+        "title": "S",
+        "effective": "2011-03-01",
+        "expires": "2024-07-01",
+    },
+    {
+        "id": "s-agr",
+        "layer": "agreement",
+        "authority": "agreement",
+        "citation": "A",
+        "title": "A",
+        "effective": "2016-01-01",
+    },
+    {
+        "id": "s-agency",
+        "layer": "agency",
+        "authority": "policy",
+        "citation": "G",
+        "title": "G",
+        "expires": "2026-02-01",
+    },
 ]
 WHENS: list[tuple[str, dict[str, Any] | None]] = [
     ("federal", {"hours_until_release": {"at_most": 48}, "subject.in_custody": True}),
@@ -139,8 +172,10 @@ WHENS: list[tuple[str, dict[str, Any] | None]] = [
     ("state", {"offense.level": {"has_any": ["felony", "infraction"]}}),
     ("agency", {"offense.status": {"has_all": ["charged", "convicted"]}}),
     ("agency", {"offense.status": {"has_none": ["suspected"]}, "kind": "records"}),
-    ("agreement", {"offense": {"level": {"not": "felony"},
-                               "status": {"not_one_of": ["suspected"]}}}),
+    (
+        "agreement",
+        {"offense": {"level": {"not": "felony"}, "status": {"not_one_of": ["suspected"]}}},
+    ),
     ("agency", {"offense": {"category": ["dwi", "misdemeanor"], "level": "misdemeanor"}}),
     ("agency", {"offense": {"category": {"not": "unknown"}}, "subject.confined": False}),
     ("federal", {"requester.component": {"not": "none"}, "requester.agency": ["ICE", "CBP"]}),
@@ -152,10 +187,24 @@ WHENS: list[tuple[str, dict[str, Any] | None]] = [
     ("agreement", {"agency.agreements": {"has_any": ["mou-a"]}}),
     ("agency", {"agency.agreements": {"has_none": ["mou-a", "mou-b"]}}),
     ("agency", {"agency.agreements": {"has_all": ["mou-a", "mou-b"]}}),
-    ("state", {"any": [{"documents": {"has_all": ["I-247A", "I-200"]}},
-                       {"not": {"documents": {"has_any": ["I-247A", "I-200", "I-205"]}}}]}),
-    ("agency", {"all": [{"subject.status_established": True},
-                        {"not": {"subject.unlawfully_present": True}}]}),
+    (
+        "state",
+        {
+            "any": [
+                {"documents": {"has_all": ["I-247A", "I-200"]}},
+                {"not": {"documents": {"has_any": ["I-247A", "I-200", "I-205"]}}},
+            ]
+        },
+    ),
+    (
+        "agency",
+        {
+            "all": [
+                {"subject.status_established": True},
+                {"not": {"subject.unlawfully_present": True}},
+            ]
+        },
+    ),
     ("federal", {"subject.victim_or_witness": True, "documents": {"has": "I-918B"}}),
     ("federal", None),
 ]
@@ -166,10 +215,21 @@ def every_field_pack() -> dict[str, Any]:
     rules: list[dict[str, Any]] = []
     for i, (layer, when) in enumerate(WHENS):
         rule: dict[str, Any] = {
-            "id": f"e.{i:02d}", "says": "x", "layer": layer,
-            "because": [{"source": {"federal": "s-fed", "state": "s-state",
-                                    "agreement": "s-agr", "agency": "s-agency"}[layer]}],
-            "priority": i % 3, "binding": layer in ("federal", "state") and i % 2 == 0,
+            "id": f"e.{i:02d}",
+            "says": "x",
+            "layer": layer,
+            "because": [
+                {
+                    "source": {
+                        "federal": "s-fed",
+                        "state": "s-state",
+                        "agreement": "s-agr",
+                        "agency": "s-agency",
+                    }[layer]
+                }
+            ],
+            "priority": i % 3,
+            "binding": layer in ("federal", "state") and i % 2 == 0,
         }
         if when is not None:
             rule["when"] = when
@@ -183,27 +243,64 @@ def every_field_pack() -> dict[str, Any]:
         if i % 7 == 3:
             rule["effective"], rule["expires"] = "2014-05-05", "2020-10-10"
         rules.append(rule)
-    rules.append({"id": "e.exception", "says": "x", "layer": "agency", "outcome": "comply",
-                  "exception_to": ["e.15"], "when": {"kind": "detainer"},
-                  "because": [{"source": "s-agency"}]})
+    rules.append(
+        {
+            "id": "e.exception",
+            "says": "x",
+            "layer": "agency",
+            "outcome": "comply",
+            "exception_to": ["e.15"],
+            "when": {"kind": "detainer"},
+            "because": [{"source": "s-agency"}],
+        }
+    )
     for j, value in enumerate([*DOCUMENTS, *CATEGORIES, *KINDS, *REQUESTER_AGENCIES]):
-        table = ("documents" if value in DOCUMENTS else "offense.category"
-                 if value in CATEGORIES else "kind" if value in KINDS else "requester.agency")
-        rules.append({"id": f"p.{j:02d}", "says": "x", "layer": ["agency", "agreement"][j % 2],
-                      "when": {table: value}, "outcome": OUTCOMES[j % 4],
-                      "priority": -1 - j % 4, "because": [{"source": "s-agr"}]})
+        table = (
+            "documents"
+            if value in DOCUMENTS
+            else "offense.category"
+            if value in CATEGORIES
+            else "kind"
+            if value in KINDS
+            else "requester.agency"
+        )
+        rules.append(
+            {
+                "id": f"p.{j:02d}",
+                "says": "x",
+                "layer": ["agency", "agreement"][j % 2],
+                "when": {table: value},
+                "outcome": OUTCOMES[j % 4],
+                "priority": -1 - j % 4,
+                "because": [{"source": "s-agr"}],
+            }
+        )
     return {
-        "pack": "every-field", "version": "1", "title": "Every field", "layer": "agency",
+        "pack": "every-field",
+        "version": "1",
+        "title": "Every field",
+        "layer": "agency",
         "agency": {
-            "name": "Test", "type": "sheriff", "state": "TX", "timezone": "America/Chicago",
+            "name": "Test",
+            "type": "sheriff",
+            "state": "TX",
+            "timezone": "America/Chicago",
             "runs_jail": True,
-            "programs_287g": [{"model": "JEM", "effective": "2019-01-01", "expires": "2023-01-01"},
-                              {"model": "JEM", "effective": "2025-08-18"},
-                              {"model": "WSO", "effective": "2020-06-01"}],
-            "agreements": [{"id": "mou-a", "title": "A", "counterparty": "HSI",
-                            "effective": "2012-02-02", "expires": "2018-08-08"},
-                           {"id": "mou-b", "title": "B", "counterparty": "HSI",
-                            "effective": "2015-01-01"}],
+            "programs_287g": [
+                {"model": "JEM", "effective": "2019-01-01", "expires": "2023-01-01"},
+                {"model": "JEM", "effective": "2025-08-18"},
+                {"model": "WSO", "effective": "2020-06-01"},
+            ],
+            "agreements": [
+                {
+                    "id": "mou-a",
+                    "title": "A",
+                    "counterparty": "HSI",
+                    "effective": "2012-02-02",
+                    "expires": "2018-08-08",
+                },
+                {"id": "mou-b", "title": "B", "counterparty": "HSI", "effective": "2015-01-01"},
+            ],
         },
         "sources": SOURCES,
         "rules": rules,
@@ -232,8 +329,9 @@ def sample(packs: dict[str, CompiledPack]) -> tuple[list[Request], pl.DataFrame]
     return requests, frame_of(requests)
 
 
-def _row_results(pack: CompiledPack, requests: list[Request],
-                 at: dt.date | dt.datetime | None) -> list[tuple[Any, ...]]:
+def _row_results(
+    pack: CompiledPack, requests: list[Request], at: dt.date | dt.datetime | None
+) -> list[tuple[Any, ...]]:
     out = []
     for i, r in enumerate(requests):
         rec = evaluate(r, pack, at=at)
@@ -241,8 +339,12 @@ def _row_results(pack: CompiledPack, requests: list[Request],
     return out
 
 
-def assert_agree(pack: CompiledPack, requests: list[Request], frame: pl.DataFrame,
-                 at: dt.date | dt.datetime | None = None) -> None:
+def assert_agree(
+    pack: CompiledPack,
+    requests: list[Request],
+    frame: pl.DataFrame,
+    at: dt.date | dt.datetime | None = None,
+) -> None:
     got = compile_columnar(pack).decide(frame, at=at)
     assert got.height == len(requests)
     expected = _row_results(pack, requests, at)
@@ -262,24 +364,32 @@ def _as_of_dates(pack: CompiledPack) -> list[dt.date | dt.datetime]:
         days |= {d for d in (agency_dates.effective, agency_dates.expires) if d is not None}
     chosen: list[dt.date | dt.datetime] = sorted(days)
     zone = pack.zone
-    chosen += [dt.datetime(2017, 2, 1, 0, 0, tzinfo=zone),
-               dt.datetime(2017, 1, 31, 23, 59, 59, tzinfo=zone)]
+    chosen += [
+        dt.datetime(2017, 2, 1, 0, 0, tzinfo=zone),
+        dt.datetime(2017, 1, 31, 23, 59, 59, tzinfo=zone),
+    ]
     return chosen
 
 
 @pytest.mark.parametrize("pack_id", [*PACK_IDS, "every-field"])
-def test_columnar_equals_row_evaluator(pack_id: str, packs: dict[str, CompiledPack],
-                                       every_field: str,
-                                       sample: tuple[list[Request], pl.DataFrame]) -> None:
+def test_columnar_equals_row_evaluator(
+    pack_id: str,
+    packs: dict[str, CompiledPack],
+    every_field: str,
+    sample: tuple[list[Request], pl.DataFrame],
+) -> None:
     pack = packs[every_field if pack_id == "every-field" else pack_id]
     requests, frame = sample
     assert_agree(pack, requests, frame)
 
 
 @pytest.mark.parametrize("pack_id", [*PACK_IDS, "every-field"])
-def test_columnar_equals_row_evaluator_as_of(pack_id: str, packs: dict[str, CompiledPack],
-                                             every_field: str,
-                                             sample: tuple[list[Request], pl.DataFrame]) -> None:
+def test_columnar_equals_row_evaluator_as_of(
+    pack_id: str,
+    packs: dict[str, CompiledPack],
+    every_field: str,
+    sample: tuple[list[Request], pl.DataFrame],
+) -> None:
     pack = packs[every_field if pack_id == "every-field" else pack_id]
     requests, frame = sample
     dates = _as_of_dates(pack)
@@ -287,15 +397,24 @@ def test_columnar_equals_row_evaluator_as_of(pack_id: str, packs: dict[str, Comp
     for at in dates:
         # each date on its own slice of rows, so every row is checked under some date
         lo = rng.randrange(0, len(requests) - 300)
-        assert_agree(pack, requests[lo:lo + 300], frame.slice(lo, 300).with_columns(
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("index")), at=at)
+        assert_agree(
+            pack,
+            requests[lo : lo + 300],
+            frame.slice(lo, 300).with_columns(
+                pl.int_range(pl.len(), dtype=pl.Int64).alias("index")
+            ),
+            at=at,
+        )
     assert_agree(pack, requests, frame, at=dates[len(dates) // 2])
 
 
 @pytest.mark.parametrize("pack_id", ["every-field", "travis-county-so-2017", "columbia-pd"])
-def test_fired_columns_equal_row_masks(pack_id: str, packs: dict[str, CompiledPack],
-                                       every_field: str,
-                                       sample: tuple[list[Request], pl.DataFrame]) -> None:
+def test_fired_columns_equal_row_masks(
+    pack_id: str,
+    packs: dict[str, CompiledPack],
+    every_field: str,
+    sample: tuple[list[Request], pl.DataFrame],
+) -> None:
     pack = packs[every_field if pack_id == "every-field" else pack_id]
     requests, frame = sample
     columnar = compile_columnar(pack)
@@ -313,8 +432,9 @@ def test_fired_columns_equal_row_masks(pack_id: str, packs: dict[str, CompiledPa
         assert row == tuple(bool(mask >> k & 1) for k in range(len(pack.rules))), i
 
 
-def test_every_field_pack_has_more_than_64_rules(packs: dict[str, CompiledPack],
-                                                 every_field: str) -> None:
+def test_every_field_pack_has_more_than_64_rules(
+    packs: dict[str, CompiledPack], every_field: str
+) -> None:
     assert len(packs[every_field].rules) > 64
 
 
@@ -340,35 +460,57 @@ def test_empty_frame_and_missing_columns(packs: dict[str, CompiledPack]) -> None
 
 # --- property: any request, any pack, any as-of date -----------------------------------------
 
-moments = st.datetimes(min_value=dt.datetime(2005, 1, 1), max_value=dt.datetime(2027, 12, 31),
-                       timezones=st.sampled_from(ZONES))
-offense = st.fixed_dictionaries({}, optional={
-    "category": st.sampled_from(CATEGORIES), "level": st.sampled_from(LEVELS),
-    "status": st.sampled_from(OFFENSE_STATUSES), "code": st.sampled_from(CODES[:40])})
-request_data = st.fixed_dictionaries({
-    "agency": st.just("x"),
-    "received_at": moments,
-    "requester": st.fixed_dictionaries({"agency": st.sampled_from(REQUESTER_AGENCIES)},
-                                       optional={"component": st.sampled_from(COMPONENTS)}),
-    "kind": st.sampled_from(KINDS),
-    "purpose": st.sampled_from(PURPOSES),
-    "documents": st.lists(st.sampled_from(DOCUMENTS), unique=True, max_size=4),
-    "judicial_warrant": st.booleans(),
-    "subject": st.fixed_dictionaries({
-        "in_custody": st.booleans(), "charged": st.booleans(),
-        "status_established": st.booleans(), "unlawfully_present": st.booleans(),
-        "juvenile": st.booleans(), "victim_or_witness": st.booleans()},
-        optional={"booked_at": moments, "release_at": moments, "confined": st.booleans()}),
-    "offenses": st.lists(offense, max_size=3),
-})
+moments = st.datetimes(
+    min_value=dt.datetime(2005, 1, 1),
+    max_value=dt.datetime(2027, 12, 31),
+    timezones=st.sampled_from(ZONES),
+)
+offense = st.fixed_dictionaries(
+    {},
+    optional={
+        "category": st.sampled_from(CATEGORIES),
+        "level": st.sampled_from(LEVELS),
+        "status": st.sampled_from(OFFENSE_STATUSES),
+        "code": st.sampled_from(CODES[:40]),
+    },
+)
+request_data = st.fixed_dictionaries(
+    {
+        "agency": st.just("x"),
+        "received_at": moments,
+        "requester": st.fixed_dictionaries(
+            {"agency": st.sampled_from(REQUESTER_AGENCIES)},
+            optional={"component": st.sampled_from(COMPONENTS)},
+        ),
+        "kind": st.sampled_from(KINDS),
+        "purpose": st.sampled_from(PURPOSES),
+        "documents": st.lists(st.sampled_from(DOCUMENTS), unique=True, max_size=4),
+        "judicial_warrant": st.booleans(),
+        "subject": st.fixed_dictionaries(
+            {
+                "in_custody": st.booleans(),
+                "charged": st.booleans(),
+                "status_established": st.booleans(),
+                "unlawfully_present": st.booleans(),
+                "juvenile": st.booleans(),
+                "victim_or_witness": st.booleans(),
+            },
+            optional={"booked_at": moments, "release_at": moments, "confined": st.booleans()},
+        ),
+        "offenses": st.lists(offense, max_size=3),
+    }
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(batch=st.lists(request_data, min_size=1, max_size=25),
-       pack_id=st.sampled_from([*bundled_packs(), "every-field"]),
-       at=st.none() | st.dates(dt.date(2005, 1, 1), dt.date(2027, 12, 31)))
-def test_property_columnar_equals_row(batch: list[dict[str, Any]], pack_id: str,
-                                      at: dt.date | None, every_field: str) -> None:
+@given(
+    batch=st.lists(request_data, min_size=1, max_size=25),
+    pack_id=st.sampled_from([*bundled_packs(), "every-field"]),
+    at=st.none() | st.dates(dt.date(2005, 1, 1), dt.date(2027, 12, 31)),
+)
+def test_property_columnar_equals_row(
+    batch: list[dict[str, Any]], pack_id: str, at: dt.date | None, every_field: str
+) -> None:
     pack = load_pack(every_field if pack_id == "every-field" else pack_id)
     requests = [Request.model_validate(d) for d in batch]
     assert_agree(pack, requests, frame_of(requests), at=at)

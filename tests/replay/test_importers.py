@@ -37,7 +37,12 @@ def test_travis_requests(data: Path) -> None:
     assert dwi.subject.booked_at == dwi.received_at
     [o] = dwi.offenses
     assert (o.code, o.description, o.category, o.level, o.status) == (
-        "54040009", "DRIVING WHILE INTOXICATED", "dwi", "misdemeanor", "charged")
+        "54040009",
+        "DRIVING WHILE INTOXICATED",
+        "dwi",
+        "misdemeanor",
+        "charged",
+    )
     assert items["travis-1"].actual == "RELEASED TO ICE"
     assert items["travis-2"].request.offenses[0].category == "homicide"
     assert items["travis-2"].actual == "WARRANT WITHDRAWN"
@@ -52,8 +57,7 @@ def test_travis_holds_duplicates_and_dispositions(data: Path) -> None:
     assert len(repeated.request.offenses) == 1  # the ordinance line appears twice
     assert repeated.actual == "RELEASED TO ICE"  # not the ERROR IN ENTRY line
     federal = items["travis-5"]
-    assert [o.description for o in federal.request.offenses] == [
-        "ASSAULT W/BODILY INJURY-FAM VIOL"]
+    assert [o.description for o in federal.request.offenses] == ["ASSAULT W/BODILY INJURY-FAM VIOL"]
     assert federal.source["holds"] == ["FEDERAL DETAINER"]
     assert federal.actual == "RELEASED TO TDCJ-ID"
     assert items["travis-11"].request.subject.juvenile
@@ -106,12 +110,11 @@ def test_pa(data: Path) -> None:
     notify = items["pa-11"].request
     assert notify.kind == "release_notification" and notify.documents == ("I-247N",)
     assert rejected(ds) == {
-        "pa_detainers.csv:4": "federal custody, not a state or local agency: "
-                              "ALLENWOOD (LOW) FCI",
+        "pa_detainers.csv:4": "federal custody, not a state or local agency: ALLENWOOD (LOW) FCI",
         "pa_detainers.csv:5": "federal custody, not a state or local agency: "
-                              "MOSHANNON VALLEY CORRECTIONAL",
+        "MOSHANNON VALLEY CORRECTIONAL",
         "pa_detainers.csv:6": "federal custody, not a state or local agency: "
-                              "US MARSHALS, E.DIST.PA",
+        "US MARSHALS, E.DIST.PA",
         "pa_detainers.csv:7": "date is not a date: '2012-02-30'",
         "pa_detainers.csv:12": "unknown detainer_type: 'I999 - Something Else'",
         "pa_detainers.csv:13": "det_facility is empty: no receiving agency",
@@ -119,16 +122,26 @@ def test_pa(data: Path) -> None:
     assert "pa-14" in items
 
 
-@pytest.mark.parametrize(("name", "kind"), [
-    ("MONTGOMERY CNTY JAIL, PA", "local"), ("ROUNDHOUSE PHI, PA", "local"),
-    ("CURRAN FROMHOLD CORR.FAC.", "local"), ("SCI GRATERFORD, PA", "state_prison"),
-    ("S.C.I., CRESSON, PA", "state_prison"), ("SRCF MERCER", "state_prison"),
-    ("SCHUYLKILL COUNTY PRISON", "local"), ("SCHUYLKILL FED.CORR.INST.", "federal"),
-    ("USP CANAAN", "federal"), ("LEWISBURG U.S. PEN.", "federal"),
-    ("FDC PHILADELPHIA", "federal"), ("PHI DISTRICT OFFICE", "federal"),
-    ("BERKS COUNTY FAMILY SHELTER", "federal"), ("YOUTH STUDY CENTER", "juvenile"),
-    ("BETHANY CHILDRENS' HOME", "juvenile"),
-])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("MONTGOMERY CNTY JAIL, PA", "local"),
+        ("ROUNDHOUSE PHI, PA", "local"),
+        ("CURRAN FROMHOLD CORR.FAC.", "local"),
+        ("SCI GRATERFORD, PA", "state_prison"),
+        ("S.C.I., CRESSON, PA", "state_prison"),
+        ("SRCF MERCER", "state_prison"),
+        ("SCHUYLKILL COUNTY PRISON", "local"),
+        ("SCHUYLKILL FED.CORR.INST.", "federal"),
+        ("USP CANAAN", "federal"),
+        ("LEWISBURG U.S. PEN.", "federal"),
+        ("FDC PHILADELPHIA", "federal"),
+        ("PHI DISTRICT OFFICE", "federal"),
+        ("BERKS COUNTY FAMILY SHELTER", "federal"),
+        ("YOUTH STUDY CENTER", "juvenile"),
+        ("BETHANY CHILDRENS' HOME", "juvenile"),
+    ],
+)
 def test_pa_facility_kinds(name: str, kind: str) -> None:
     assert facility_kind(name) == kind
 
@@ -142,7 +155,11 @@ def test_mn_sample(data: Path) -> None:
     assert convicted.received_at.isoformat() == "2026-02-11T12:00:00-06:00"
     [o] = convicted.offenses
     assert (o.description, o.category, o.status, o.code) == (
-        "Sex Assault", "sexual_assault", "convicted", None)
+        "Sex Assault",
+        "sexual_assault",
+        "convicted",
+        None,
+    )
     assert convicted.subject.ref == "DDP-a1b2c3d4e5f6" and not convicted.subject.charged
     pending = items["ddp-102"].request
     assert pending.subject.charged and pending.offenses == ()
@@ -152,10 +169,12 @@ def test_mn_sample(data: Path) -> None:
         "st_cloud_denied.csv:5": "likely duplicate of another record: duplicate_likely is TRUE",
         "st_cloud_denied.csv:6": "detainer_prepare_date is not a date: '02/11/2026'",
         "st_cloud_denied.csv:7": "not an I-247A detainer: detainer_type "
-                                 "'I247N - Request for Voluntary Notification of Release'",
+        "'I247N - Request for Voluntary Notification of Release'",
     }
     assert ds.aggregates["mn_detainers_by_month.csv"][1] == {
-        "month_year": "2026-01", "count": "310"}
+        "month_year": "2026-01",
+        "count": "310",
+    }
 
 
 def test_boone_roster(data: Path) -> None:
@@ -166,7 +185,9 @@ def test_boone_roster(data: Path) -> None:
     assert murder.agency == "boone-county-so" and murder.documents == ("I-247A",)
     assert murder.received_at.isoformat() == "2023-04-25T12:00:00-05:00"
     assert [(o.category, o.level) for o in murder.offenses] == [
-        ("homicide", "felony"), ("violent_felony", "felony")]
+        ("homicide", "felony"),
+        ("violent_felony", "felony"),
+    ]
     drugs = items["boone-roster-2"]
     assert len(drugs.request.offenses) == 1  # the trafficking line appears twice
     assert drugs.source["holds"] == ["P&P HOLD (JAIL) PROB VIOL/ POSS CONT SUB"]
@@ -187,8 +208,13 @@ def test_no_national_origin_in_any_output(data: Path, dataset: str) -> None:
         text = json.dumps({"request": item.request.to_dict(), "source": item.source})
         assert not _keys(item.request.to_dict()) & NATIONAL_ORIGIN_FIELDS
         assert not {k.lower() for k in _keys(dict(item.source))} & {
-            "race", "place_of_birth", "place of birth", "state of birth", "birth_country",
-            "citizenship_country"}
+            "race",
+            "place_of_birth",
+            "place of birth",
+            "state of birth",
+            "birth_country",
+            "citizenship_country",
+        }
         for value in ORIGIN_VALUES:
             assert value not in text, (item.request.id, value)
 

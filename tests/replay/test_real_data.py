@@ -13,16 +13,29 @@ from casebycase.replay.agencies import build_directory
 from casebycase.replay.importers import load_dataset
 
 TRAVIS = "travis-county-so-2017"
-SCENARIOS = [f"{TRAVIS}@2017-03-01", f"{TRAVIS}@2018-06-01", "boone-county-so", "columbia-pd",
-             "example-287g-jem"]
+SCENARIOS = [
+    f"{TRAVIS}@2017-03-01",
+    f"{TRAVIS}@2018-06-01",
+    "boone-county-so",
+    "columbia-pd",
+    "example-287g-jem",
+]
 
 
 def test_travis_replayed_under_five_scenarios(real: Path, tmp_path: Path) -> None:
     ds = load_dataset("travis", real)
     assert len(ds.items) == 9533 and not ds.rejected
     assert ds.charges is not None and ds.charges.share_unclassified < 0.06
-    args = ["replay", "travis", "--as-of", "2026-11-30", "--data", str(real),
-            "--out", str(tmp_path)]
+    args = [
+        "replay",
+        "travis",
+        "--as-of",
+        "2026-11-30",
+        "--data",
+        str(real),
+        "--out",
+        str(tmp_path),
+    ]
     for spec in SCENARIOS:
         args += ["--pack", spec]
     result = CliRunner().invoke(app, args)
@@ -45,7 +58,8 @@ def test_travis_replayed_under_five_scenarios(real: Path, tmp_path: Path) -> Non
     frame = pl.read_parquet(tmp_path / "results.parquet")
     assert frame.height == 5 * 9533
     assert frame.filter(pl.col("scenario") == f"{TRAVIS}@2018-06-01")[
-        "deciding_rule"].unique().to_list() == ["tx.sb4.detainer-mandate"]
+        "deciding_rule"
+    ].unique().to_list() == ["tx.sb4.detainer-mandate"]
     assert (tmp_path / "summary.md").read_text().count("### ") == 5
 
 
@@ -57,7 +71,10 @@ def test_other_real_datasets_import(real: Path) -> None:
     assert len(mn.items) == 22 and mn.aggregates["mn_detainers_by_month.csv"]
     boone = load_dataset("boone-roster", real)
     assert sorted(i.request.id or "" for i in boone.items) == [
-        "boone-roster-151", "boone-roster-156", "boone-roster-65"]
+        "boone-roster-151",
+        "boone-roster-156",
+        "boone-roster-65",
+    ]
 
 
 def test_missouri_agency_directory(real: Path) -> None:

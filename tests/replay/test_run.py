@@ -42,8 +42,11 @@ def test_scenario_specs() -> None:
 
 
 def test_each_request_on_its_own_date_and_as_of(travis: Dataset) -> None:
-    scenarios = [scenario(TRAVIS), scenario(f"{TRAVIS}@2017-03-01"),
-                 scenario(f"{TRAVIS}@2018-06-01")]
+    scenarios = [
+        scenario(TRAVIS),
+        scenario(f"{TRAVIS}@2017-03-01"),
+        scenario(f"{TRAVIS}@2018-06-01"),
+    ]
     rows = replay(travis, scenarios)
     assert len(rows) == 3 * len(travis.items)
     own = outcomes(rows, TRAVIS)
@@ -65,8 +68,7 @@ def test_rows_match_the_row_evaluator(travis: Dataset) -> None:
     rows = replay(travis, [Scenario(pack, dt.date(2017, 3, 1))])
     for item, row in zip(travis.items, rows, strict=True):
         rec = evaluate(item.request, pack, at=dt.date(2017, 3, 1))
-        assert (row.request_id, row.outcome, row.rules) == (item.request.id, rec.outcome,
-                                                             rec.rules)
+        assert (row.request_id, row.outcome, row.rules) == (item.request.id, rec.outcome, rec.rules)
         assert row.actual == item.actual
         assert row.date == item.request.received_at.date()
 
@@ -78,15 +80,34 @@ def test_progress_counts_every_evaluation(travis: Dataset) -> None:
 
 
 def test_another_evaluator_can_stand_in(travis: Dataset) -> None:
-    def everyone_refers(ds: Dataset, scenarios: Sequence[Scenario],
-                        progress: Progress | None) -> list[ResultRow]:
-        return [ResultRow(i.request.id or "", i.request.received_at.date(), s.key, s.pack.id,
-                          s.at, "refer", "x", ("x",), i.actual, 0)
-                for s in scenarios for i in ds.items]
+    def everyone_refers(
+        ds: Dataset, scenarios: Sequence[Scenario], progress: Progress | None
+    ) -> list[ResultRow]:
+        return [
+            ResultRow(
+                i.request.id or "",
+                i.request.received_at.date(),
+                s.key,
+                s.pack.id,
+                s.at,
+                "refer",
+                "x",
+                ("x",),
+                i.actual,
+                0,
+            )
+            for s in scenarios
+            for i in ds.items
+        ]
+
     sc = [scenario(TRAVIS)]
     summary = summarize(travis, sc, replay(travis, sc, evaluator=everyone_refers))
-    assert summary["outcomes"][TRAVIS] == {"comply": 0, "partial": 0, "decline": 0,
-                                           "refer": len(travis.items)}
+    assert summary["outcomes"][TRAVIS] == {
+        "comply": 0,
+        "partial": 0,
+        "decline": 0,
+        "refer": len(travis.items),
+    }
 
 
 def test_summary_counts_cross_tables_and_practice(travis: Dataset) -> None:
@@ -104,8 +125,13 @@ def test_summary_counts_cross_tables_and_practice(travis: Dataset) -> None:
     assert summary["dataset"]["rejected"] == 7
     assert summary["scenarios"][a]["as_of"] == "2017-03-01"
     text = markdown(summary)
-    for heading in ("## Outcomes", "## Cross-table between packs", "## Policy versus practice",
-                    "## Charges the catalog could not classify", "## Rows not imported"):
+    for heading in (
+        "## Outcomes",
+        "## Cross-table between packs",
+        "## Policy versus practice",
+        "## Charges the catalog could not classify",
+        "## Rows not imported",
+    ):
         assert heading in text
     assert "| decline | comply | 5 |" in text
 
@@ -117,13 +143,24 @@ def test_written_files_parse(travis: Dataset, tmp_path: Path) -> None:
     paths = write(tmp_path / "out", travis, rows, summary)
     frame = pl.read_parquet(paths["results.parquet"])
     assert frame.height == 2 * len(travis.items)
-    assert frame.columns == ["request_id", "date", "scenario", "pack", "as_of", "outcome",
-                             "deciding_rule", "rules", "actual", "unclassified_offenses"]
+    assert frame.columns == [
+        "request_id",
+        "date",
+        "scenario",
+        "pack",
+        "as_of",
+        "outcome",
+        "deciding_rule",
+        "rules",
+        "actual",
+        "unclassified_offenses",
+    ]
     assert frame.schema["rules"] == pl.List(pl.String())
     assert frame.filter(pl.col("scenario") == TRAVIS)["as_of"].null_count() == len(travis.items)
     assert set(frame["outcome"]) <= set(OUTCOMES)
     assert json.loads(paths["summary.json"].read_text())["outcomes"]["boone-county-so"][
-        "refer"] == len(travis.items)
+        "refer"
+    ] == len(travis.items)
     assert paths["summary.md"].read_text().startswith("# Replay: Travis County")
     assert len(paths["rejected.csv"].read_text().splitlines()) == 1 + len(travis.rejected)
 
@@ -132,7 +169,9 @@ def test_columnar_engine_gives_the_row_results(data: Path) -> None:
     from casebycase.replay.run import evaluate_columnar, evaluate_rows
 
     travis_dataset = load_dataset("travis", data)
-    scenarios = [scenario("travis-county-so-2017@2017-03-01"), scenario("boone-county-so"),
-                 scenario("travis-county-so-2017")]
-    assert evaluate_columnar(travis_dataset, scenarios) == evaluate_rows(travis_dataset,
-                                                                         scenarios)
+    scenarios = [
+        scenario("travis-county-so-2017@2017-03-01"),
+        scenario("boone-county-so"),
+        scenario("travis-county-so-2017"),
+    ]
+    assert evaluate_columnar(travis_dataset, scenarios) == evaluate_rows(travis_dataset, scenarios)

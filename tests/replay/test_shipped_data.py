@@ -22,8 +22,19 @@ from casebycase.replay.importers import DATASETS, load_dataset
 
 runner = CliRunner()
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build_datasets.py"
-NAME_COLUMNS = {"name", "first name", "last name", "middle name", "first", "last", "suffix",
-                "booking name", "address", "date of birth", "dob"}
+NAME_COLUMNS = {
+    "name",
+    "first name",
+    "last name",
+    "middle name",
+    "first",
+    "last",
+    "suffix",
+    "booking name",
+    "address",
+    "date of birth",
+    "dob",
+}
 
 
 def _script() -> ModuleType:
@@ -49,7 +60,9 @@ def test_manifest_matches_the_shipped_files() -> None:
             assert hashlib.sha256(path.read_bytes()).hexdigest() == f.sha256, path
             assert path.stat().st_size == f.bytes
             assert pl.read_parquet_schema(path) == {
-                LINE: pl.Int32, **{c: pl.String for c in f.columns if c != LINE}}
+                LINE: pl.Int32,
+                **{c: pl.String for c in f.columns if c != LINE},
+            }
     assert sum(s.bytes for s in sets) < 4 * 1024 * 1024  # a few MB at most
 
 
@@ -80,7 +93,11 @@ def test_importers_read_the_shipped_data_by_default() -> None:
 
 def _same(shipped: Dataset, raw: Dataset) -> None:
     assert (shipped.id, shipped.rows_read, shipped.notes, shipped.skipped) == (
-        raw.id, raw.rows_read, raw.notes, raw.skipped)
+        raw.id,
+        raw.rows_read,
+        raw.notes,
+        raw.skipped,
+    )
     assert shipped.rejected == raw.rejected
     assert shipped.items == raw.items
     assert shipped.aggregates == raw.aggregates
@@ -98,17 +115,29 @@ def test_shipped_and_raw_agency_directories_alike(real: Path, state: str) -> Non
 
 
 def _replay(tmp: Path, *data: str) -> tuple[dict[str, Any], pl.DataFrame, str]:
-    result = runner.invoke(app, ["replay", "travis", "--pack", "travis-county-so-2017",
-                                 "--pack", "columbia-pd", *data, "--out", str(tmp)])
+    result = runner.invoke(
+        app,
+        [
+            "replay",
+            "travis",
+            "--pack",
+            "travis-county-so-2017",
+            "--pack",
+            "columbia-pd",
+            *data,
+            "--out",
+            str(tmp),
+        ],
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp / "summary.json").read_text())
     summary.pop("seconds")
-    return (summary, pl.read_parquet(tmp / "results.parquet"),
-            (tmp / "rejected.csv").read_text())
+    return (summary, pl.read_parquet(tmp / "results.parquet"), (tmp / "rejected.csv").read_text())
 
 
 def test_replay_from_shipped_equals_replay_from_raw(
-        real: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CASEBYCASE_DATA_DIR", raising=False)
     shipped = _replay(tmp_path / "shipped")
     raw = _replay(tmp_path / "raw", "--data", str(real))
@@ -126,13 +155,16 @@ def test_rebuild_from_raw_equals_the_shipped_files(shared: Path, tmp_path: Path)
         for f in s.raw:
             assert hashlib.sha256((raw / s.name / f.file).read_bytes()).hexdigest() == f.sha256, (
                 f"{s.name}/{f.file} changed since the data were built: "
-                "run .venv/bin/python scripts/build_datasets.py")
+                "run .venv/bin/python scripts/build_datasets.py"
+            )
         assert again.model_dump(exclude={"shipped"}) == s.model_dump(exclude={"shipped"})
         for old, new in zip(s.shipped, again.shipped, strict=True):
             assert old.model_dump(exclude={"sha256", "bytes"}) == new.model_dump(
-                exclude={"sha256", "bytes"})
+                exclude={"sha256", "bytes"}
+            )
             assert pl.read_parquet(tmp_path / s.name / new.file).equals(
-                pl.read_parquet(ROOT / s.name / old.file)), f"{s.name}/{old.file}"
+                pl.read_parquet(ROOT / s.name / old.file)
+            ), f"{s.name}/{old.file}"
 
 
 def test_data_list_and_info() -> None:
@@ -145,8 +177,13 @@ def test_data_list_and_info() -> None:
     assert all(s["bytes"] > 0 and s["source"] for s in listed)
     result = runner.invoke(app, ["data", "info", "travis"])
     assert result.exit_code == 0, result.output
-    for text in ("https://github.com/statesman/ice-travis-county", "Public Information Act",
-                 "scripts/build_datasets.py", "[verified]", "not shipped: race, sex"):
+    for text in (
+        "https://github.com/statesman/ice-travis-county",
+        "Public Information Act",
+        "scripts/build_datasets.py",
+        "[verified]",
+        "not shipped: race, sex",
+    ):
         assert text in result.stdout
     result = runner.invoke(app, ["data", "info", "pa", "--json"])
     info = json.loads(result.stdout)
@@ -170,8 +207,19 @@ def test_agencies_read_the_shipped_lists_by_default(monkeypatch: pytest.MonkeyPa
 
 def test_a_data_folder_without_the_files_names_the_raw_file(tmp_path: Path) -> None:
     (tmp_path / DATASETS["travis"].folder).mkdir()
-    result = runner.invoke(app, ["replay", "travis", "--pack", "columbia-pd",
-                                 "--data", str(tmp_path), "--out", str(tmp_path / "out")])
+    result = runner.invoke(
+        app,
+        [
+            "replay",
+            "travis",
+            "--pack",
+            "columbia-pd",
+            "--data",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code == 2
     assert "booking_charges_1991-2016.csv: cannot read the file" in result.stderr
     assert "Traceback" not in result.output

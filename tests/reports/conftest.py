@@ -20,34 +20,49 @@ OFFICER = Actor("officer-1", "officer", "boone-county-so")
 SECRET_REF = "ZQREF-0042"
 SECRET_NOTE = "PLUMNOTE distinctive free text"
 SECRET_REASON = "KIWIREASON counsel advised otherwise"
-KINDS = [("detainer", "civil_immigration", ["I-247A", "I-200"], "ICE", "ERO"),
-         ("detainer", "civil_immigration", ["I-247A"], "ICE", "ERO"),
-         ("release_notification", "civil_immigration", ["I-247A"], "ICE", "ERO"),
-         ("jail_access", "civil_immigration", [], "ICE", "ERO"),
-         ("records", "civil_immigration", [], "CBP", "USBP"),
-         ("transfer", "civil_immigration", ["I-203"], "ICE", "ERO"),
-         ("enforcement_support", "civil_immigration", [], "ICE", "ERO"),
-         ("task_force", "criminal", [], "ICE", "HSI"),
-         ("task_force", "civil_immigration", [], "ICE", "HSI"),
-         ("victim_certification", "criminal", ["I-918B"], "victim_or_counsel", None),
-         ("victim_certification", "criminal", ["I-914B"], "victim_or_counsel", None)]
-REASONS = [SECRET_REASON, "A judge signed a court order", "Officer safety concern",
-           "Witness in a pending case", "Form was unsigned", "As the sergeant said"]
+KINDS = [
+    ("detainer", "civil_immigration", ["I-247A", "I-200"], "ICE", "ERO"),
+    ("detainer", "civil_immigration", ["I-247A"], "ICE", "ERO"),
+    ("release_notification", "civil_immigration", ["I-247A"], "ICE", "ERO"),
+    ("jail_access", "civil_immigration", [], "ICE", "ERO"),
+    ("records", "civil_immigration", [], "CBP", "USBP"),
+    ("transfer", "civil_immigration", ["I-203"], "ICE", "ERO"),
+    ("enforcement_support", "civil_immigration", [], "ICE", "ERO"),
+    ("task_force", "criminal", [], "ICE", "HSI"),
+    ("task_force", "civil_immigration", [], "ICE", "HSI"),
+    ("victim_certification", "criminal", ["I-918B"], "victim_or_counsel", None),
+    ("victim_certification", "criminal", ["I-914B"], "victim_or_counsel", None),
+]
+REASONS = [
+    SECRET_REASON,
+    "A judge signed a court order",
+    "Officer safety concern",
+    "Witness in a pending case",
+    "Form was unsigned",
+    "As the sergeant said",
+]
 
 
 def _request(n: int, rng: random.Random) -> dict[str, Any]:
     kind, purpose, docs, requester, component = KINDS[n % len(KINDS)]
     data = copy.deepcopy(DETAINER)
     month = 1 + n % 12
-    data.update(id=f"{SECRET_REF}-{n}", kind=kind, purpose=purpose, documents=docs,
-                received_at=f"2026-{month:02d}-{1 + n % 27:02d}T10:00:00-06:00",
-                requester={"agency": requester, **({"component": component}
-                                                   if component else {})},
-                notes=SECRET_NOTE)
-    data["subject"] = {**data["subject"], "ref": f"{SECRET_REF}S{n}",
-                       "release_at": f"2026-{month:02d}-{2 + n % 27:02d}T09:00:00-06:00",
-                       "booked_at": f"2026-{month:02d}-{1 + n % 27:02d}T02:00:00-06:00",
-                       "victim_or_witness": kind == "victim_certification"}
+    data.update(
+        id=f"{SECRET_REF}-{n}",
+        kind=kind,
+        purpose=purpose,
+        documents=docs,
+        received_at=f"2026-{month:02d}-{1 + n % 27:02d}T10:00:00-06:00",
+        requester={"agency": requester, **({"component": component} if component else {})},
+        notes=SECRET_NOTE,
+    )
+    data["subject"] = {
+        **data["subject"],
+        "ref": f"{SECRET_REF}S{n}",
+        "release_at": f"2026-{month:02d}-{2 + n % 27:02d}T09:00:00-06:00",
+        "booked_at": f"2026-{month:02d}-{1 + n % 27:02d}T02:00:00-06:00",
+        "victim_or_witness": kind == "victim_certification",
+    }
     if kind != "detainer":
         data["subject"]["in_custody"] = rng.random() < 0.5
     return data

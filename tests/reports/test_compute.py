@@ -21,10 +21,19 @@ from casebycase.store.tables import cases, deadlines, decisions
 AFTER = dt.datetime(2027, 1, 10, tzinfo=dt.UTC)
 YEAR = parse_period("2026", "year")
 AGENCY = ["boone-county-so"]
-CHANNEL = {"detainer": "hold", "release_notification": "notification",
-           "transfer": "transfer", "jail_access": "interview"}
-HANDLING = {"comply": "assisted", "partial": "assisted in part", "decline": "declined",
-            "refer": "referred for review", None: "pending"}
+CHANNEL = {
+    "detainer": "hold",
+    "release_notification": "notification",
+    "transfer": "transfer",
+    "jail_access": "interview",
+}
+HANDLING = {
+    "comply": "assisted",
+    "partial": "assisted in part",
+    "decline": "declined",
+    "refer": "referred for review",
+    None: "pending",
+}
 RANK = {"comply": 3, "partial": 2, "decline": 1}
 
 
@@ -83,8 +92,11 @@ def _value(f: dict[str, Any], dim: str) -> str:
                 return "referred instead"
             if rec == "refer":
                 return "decided instead of referring"
-            return ("more cooperation than recommended" if RANK[dec] > RANK[rec]
-                    else "less cooperation than recommended")
+            return (
+                "more cooperation than recommended"
+                if RANK[dec] > RANK[rec]
+                else "less cooperation than recommended"
+            )
         case "departure_reason":
             return _reason(d["reason"]) if dec and d["departs"] else "not a departure"
         case "requester":
@@ -96,8 +108,13 @@ def _value(f: dict[str, Any], dim: str) -> str:
         case "quarter":
             return f"Q{(f['at'].month - 1) // 3 + 1}"
         case "certification_form":
-            return ("U visa (I-918 Supplement B)" if "I-918B" in docs else
-                    "T visa (I-914 Supplement B)" if "I-914B" in docs else "form not given")
+            return (
+                "U visa (I-918 Supplement B)"
+                if "I-918B" in docs
+                else "T visa (I-914 Supplement B)"
+                if "I-914B" in docs
+                else "form not given"
+            )
         case "detainer_or_warrant":
             civil = ({"I-200", "I-205"} & set(docs)) and not req.get("judicial_warrant")
             return "yes" if f["kind"] == "detainer" or civil else "no"
@@ -117,12 +134,14 @@ def _deadline_value(x: dict[str, Any], dim: str) -> str:
     return _value(x["case"], dim)
 
 
-def _direct(spec: Table, facts: list[dict[str, Any]],
-            dls: list[dict[str, Any]]) -> Counter[Any]:
+def _direct(spec: Table, facts: list[dict[str, Any]], dls: list[dict[str, Any]]) -> Counter[Any]:
     value = _deadline_value if spec.unit == "deadlines" else _value
     units = dls if spec.unit == "deadlines" else facts
-    return Counter((value(u, spec.rows), value(u, spec.columns)) for u in units
-                   if all(value(u, k) in v for k, v in spec.where.items()))
+    return Counter(
+        (value(u, spec.rows), value(u, spec.columns))
+        for u in units
+        if all(value(u, k) in v for k, v in spec.where.items())
+    )
 
 
 STORE_REPORTS = [d for d in definitions().values() if d.source == "store"]
@@ -137,8 +156,12 @@ def test_every_count_matches_a_direct_count(seeded: Store) -> None:
         for spec in d.tables:
             grid = count_table(db, spec)
             direct = _direct(spec, facts, dls)
-            got = {(r, c): grid.cells[i][j] for i, r in enumerate(grid.rows)
-                   for j, c in enumerate(grid.cols) if grid.cells[i][j]}
+            got = {
+                (r, c): grid.cells[i][j]
+                for i, r in enumerate(grid.rows)
+                for j, c in enumerate(grid.cols)
+                if grid.cells[i][j]
+            }
             assert got == dict(direct), f"{d.id}/{spec.id}"
             checked += sum(direct.values())
     assert checked > 100
@@ -172,20 +195,31 @@ def test_illinois_listing_has_every_detainer(seeded: Store) -> None:
     listing = report.listings[0]
     assert len(listing.rows) == len(detainers)
     assert sorted(r[0] for r in listing.rows) == sorted(
-        f["at"].strftime("%Y-%m-%d") for f in detainers)
+        f["at"].strftime("%Y-%m-%d") for f in detainers
+    )
     moved = Counter(r[2] for r in listing.rows)
     assert moved["transferred"] == sum(1 for f in detainers if f["decided_outcome"] == "comply")
     assert all(r[4] in ("ICE", "none") for r in listing.rows)
     civil = report.listings[1]
     assert len(civil.rows) == sum(
-        1 for f in facts if f["req"]["purpose"] == "civil_immigration" and f["kind"] in
-        ("enforcement_support", "investigation_support", "warrant_service", "task_force",
-         "jail_access"))
+        1
+        for f in facts
+        if f["req"]["purpose"] == "civil_immigration"
+        and f["kind"]
+        in (
+            "enforcement_support",
+            "investigation_support",
+            "warrant_service",
+            "task_force",
+            "jail_access",
+        )
+    )
 
 
 def test_an_empty_year_is_certified_none_received(seeded: Store) -> None:
-    report = build(definition("illinois-trust"), seeded.engine, AGENCY,
-                   parse_period("2024", "year"), AFTER)
+    report = build(
+        definition("illinois-trust"), seeded.engine, AGENCY, parse_period("2024", "year"), AFTER
+    )
     assert all(not li.rows for li in report.listings)
     assert all(t.published.total.value == 0 for t in report.tables)
 

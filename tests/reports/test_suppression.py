@@ -34,12 +34,18 @@ def _truth(grid: Grid) -> tuple[list[int], list[int], int]:
 def _consistent(p: Published, values: dict[tuple[int, int], int]) -> bool:
     """Whether filling the hidden cells with ``values`` agrees with everything published."""
     r, c = len(p.rows), len(p.cols)
-    full = [[p.cells[i][j].value if (i, j) not in values else values[i, j]
-             for j in range(c)] for i in range(r)]
+    full = [
+        [p.cells[i][j].value if (i, j) not in values else values[i, j] for j in range(c)]
+        for i in range(r)
+    ]
     rows = [sum(x for x in row if x is not None) for row in full]
     cols = [sum(full[i][j] or 0 for i in range(r)) for j in range(c)]
-    items = [x for row in full for x in row] + (rows if p.row_totals else []) + (
-        cols if p.col_totals else []) + [sum(rows)]
+    items = (
+        [x for row in full for x in row]
+        + (rows if p.row_totals else [])
+        + (cols if p.col_totals else [])
+        + [sum(rows)]
+    )
     for value, cell in zip(items, p.items(), strict=True):
         assert value is not None
         if cell.status == "shown" and value != cell.value:
@@ -49,20 +55,26 @@ def _consistent(p: Published, values: dict[tuple[int, int], int]) -> bool:
         if cell.status == "withheld" and value < 1:
             return False
     known = [x or 0 for x in items]
-    return all(known[lo] < known[hi] if strict else known[lo] <= known[hi]
-               for lo, hi, strict in p.order)
+    return all(
+        known[lo] < known[hi] if strict else known[lo] <= known[hi] for lo, hi, strict in p.order
+    )
 
 
 class _TooMany(Exception):
     """The search space is too large to try every completion."""
 
 
-def _completions(p: Published, cap: int, truth: dict[tuple[int, int], int]
-                 ) -> Iterator[dict[tuple[int, int], int]]:
+def _completions(
+    p: Published, cap: int, truth: dict[tuple[int, int], int]
+) -> Iterator[dict[tuple[int, int], int]]:
     """Every way to fill the hidden cells that agrees with the published table (brute force
     with pruning on shown row and column totals)."""
-    hidden = [(i, j) for i, row in enumerate(p.cells) for j, cell in enumerate(row)
-              if cell.status != "shown"]
+    hidden = [
+        (i, j)
+        for i, row in enumerate(p.cells)
+        for j, cell in enumerate(row)
+        if cell.status != "shown"
+    ]
     r, c = len(p.rows), len(p.cols)
 
     def limit(total: int | None) -> int:
@@ -82,8 +94,9 @@ def _completions(p: Published, cap: int, truth: dict[tuple[int, int], int]
 
     nodes = 0
 
-    def go(k: int, chosen: dict[tuple[int, int], int], rs: list[int], cs: list[int],
-           total: int) -> Iterator[dict[tuple[int, int], int]]:
+    def go(
+        k: int, chosen: dict[tuple[int, int], int], rs: list[int], cs: list[int], total: int
+    ) -> Iterator[dict[tuple[int, int], int]]:
         nonlocal nodes
         nodes += 1
         if nodes > 50_000:
@@ -128,14 +141,21 @@ def _check_margins(grid: Grid, p: Published) -> None:
     assert p.total.status != "shown" or not 0 < total < RULE.threshold
 
 
-@settings(max_examples=120, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(grids(max_side=3, max_value=9))
 def test_no_hidden_cell_recoverable_by_brute_force(grid: Grid) -> None:
     p = suppress(grid, RULE)
     _check_margins(grid, p)
-    hidden = [(i, j) for i, row in enumerate(p.cells) for j, cell in enumerate(row)
-              if cell.status != "shown"]
+    hidden = [
+        (i, j)
+        for i, row in enumerate(p.cells)
+        for j, cell in enumerate(row)
+        if cell.status != "shown"
+    ]
     if not hidden:
         return
     seen: dict[tuple[int, int], set[int]] = {h: set() for h in hidden}
@@ -162,8 +182,10 @@ def _lp_range(p: Published, target: tuple[int, int]) -> tuple[float, float]:
     r, c = len(p.rows), len(p.cols)
     hidden = [(i, j) for i in range(r) for j in range(c) if p.cells[i][j].status != "shown"]
     index = {h: k for k, h in enumerate(hidden)}
-    bounds = [(1, p.rule.threshold - 1) if p.cells[i][j].status == "small" else (0, None)
-              for i, j in hidden]
+    bounds = [
+        (1, p.rule.threshold - 1) if p.cells[i][j].status == "small" else (0, None)
+        for i, j in hidden
+    ]
     a_eq: list[list[float]] = []
     b_eq: list[float] = []
     a_ub: list[list[float]] = []
@@ -195,8 +217,15 @@ def _lp_range(p: Published, target: tuple[int, int]) -> tuple[float, float]:
     for sign in (1.0, -1.0):
         objective = [0.0] * len(hidden)
         objective[index[target]] = sign
-        res = linprog(objective, A_ub=a_ub or None, b_ub=b_ub or None, A_eq=a_eq or None,
-                      b_eq=b_eq or None, bounds=bounds, method="highs")
+        res = linprog(
+            objective,
+            A_ub=a_ub or None,
+            b_ub=b_ub or None,
+            A_eq=a_eq or None,
+            b_eq=b_eq or None,
+            bounds=bounds,
+            method="highs",
+        )
         ends.append(math.inf if res.status == 3 else sign * res.fun)
     return ends[0], ends[1]
 
@@ -268,11 +297,18 @@ def twins(draw: st.DrawFn) -> tuple[Grid, Grid]:
 
 def _joint_range(tables: list[Published], target: tuple[int, int, int]) -> tuple[float, float]:
     """The independent attacker over two tables whose rows count the same people."""
-    hidden = [(t, i, j) for t, p in enumerate(tables) for i, row in enumerate(p.cells)
-              for j, cell in enumerate(row) if cell.status != "shown"]
+    hidden = [
+        (t, i, j)
+        for t, p in enumerate(tables)
+        for i, row in enumerate(p.cells)
+        for j, cell in enumerate(row)
+        if cell.status != "shown"
+    ]
     index = {h: k for k, h in enumerate(hidden)}
-    bounds = [(1, tables[t].rule.threshold - 1) if tables[t].cells[i][j].status == "small"
-              else (1, None) for t, i, j in hidden]
+    bounds = [
+        (1, tables[t].rule.threshold - 1) if tables[t].cells[i][j].status == "small" else (1, None)
+        for t, i, j in hidden
+    ]
     a_eq: list[list[float]] = []
     b_eq: list[float] = []
     a_ub: list[list[float]] = []
@@ -308,14 +344,24 @@ def _joint_range(tables: list[Published], target: tuple[int, int, int]) -> tuple
         add([((t, i, j), 1.0) for i in range(r) for j in range(c)], p.total)
     a, b = tables
     for i in range(len(a.rows)):
-        add([((0, i, j), 1.0) for j in range(len(a.cols))]
-            + [((1, i, j), -1.0) for j in range(len(b.cols))], None)
+        add(
+            [((0, i, j), 1.0) for j in range(len(a.cols))]
+            + [((1, i, j), -1.0) for j in range(len(b.cols))],
+            None,
+        )
     ends = []
     for sign in (1.0, -1.0):
         objective = [0.0] * len(hidden)
         objective[index[target]] = sign
-        res = linprog(objective, A_ub=a_ub or None, b_ub=b_ub or None, A_eq=a_eq or None,
-                      b_eq=b_eq or None, bounds=bounds, method="highs")
+        res = linprog(
+            objective,
+            A_ub=a_ub or None,
+            b_ub=b_ub or None,
+            A_eq=a_eq or None,
+            b_eq=b_eq or None,
+            bounds=bounds,
+            method="highs",
+        )
         assert res.status in (0, 3), res.message
         ends.append(math.inf if res.status == 3 else sign * res.fun)
     return ends[0], ends[1]
@@ -323,8 +369,7 @@ def _joint_range(tables: list[Published], target: tuple[int, int, int]) -> tuple
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(twins())
-def test_two_tables_of_the_same_people_do_not_give_each_other_away(
-        pair: tuple[Grid, Grid]) -> None:
+def test_two_tables_of_the_same_people_do_not_give_each_other_away(pair: tuple[Grid, Grid]) -> None:
     tables = suppress_linked(list(pair), [Link(0, 1, "rows", "rows")], RULE)
     for t, p in enumerate(tables):
         _check_margins(pair[t], p)
@@ -333,4 +378,10 @@ def test_two_tables_of_the_same_people_do_not_give_each_other_away(
                 if cell.status != "shown":
                     lo, hi = _joint_range(tables, (t, i, j))
                     assert math.isinf(hi) or math.floor(hi + 1e-6) > math.ceil(lo - 1e-6), (
-                        t, i, j, lo, hi, tables)
+                        t,
+                        i,
+                        j,
+                        lo,
+                        hi,
+                        tables,
+                    )

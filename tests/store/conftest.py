@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,7 +71,7 @@ SUPERVISOR = Actor("sergeant-1", "supervisor", "boone-county-so")
 OTHER_AGENCY = Actor("officer-9", "officer", "columbia-pd")
 COUNSEL = Actor("counsel-1", "counsel", "boone-county-so")
 
-DETAINER = {
+DETAINER: dict[str, Any] = {
     "id": "BCSO-2026-0031",
     "agency": "boone-county-so",
     "received_at": "2026-03-05T16:20:00-06:00",
@@ -78,8 +79,12 @@ DETAINER = {
     "kind": "detainer",
     "purpose": "civil_immigration",
     "documents": ["I-247A", "I-200"],
-    "subject": {"ref": "S-0107", "in_custody": True, "charged": True,
-                "booked_at": "2026-03-05T02:10:00-06:00",
-                "release_at": "2026-03-06T09:00:00-06:00"},
+    "subject": {
+        "ref": "S-0107",
+        "in_custody": True,
+        "charged": True,
+        "booked_at": "2026-03-05T02:10:00-06:00",
+        "release_at": "2026-03-06T09:00:00-06:00",
+    },
     "offenses": [{"description": "DWI - ALCOHOL", "status": "charged"}],
 }

@@ -14,12 +14,26 @@ CHICAGO = ZoneInfo("America/Chicago")
 
 def test_the_feed_parses_back_with_the_deadlines_times() -> None:
     due = dt.datetime(2026, 3, 7, 9, 0, tzinfo=CHICAGO)  # 15:00 UTC
-    text = feed("Boone County SO deadlines", [
-        Due("d-1@casebycase", "BCSO-2026-0031", "release_if_not_collected", due,
-            "America/Chicago"),
-        Due("d-2@casebycase", "BCSO-2026-0032", "notify_subject",
-            dt.datetime(2026, 11, 2, 1, 30, tzinfo=CHICAGO), "America/Chicago"),
-    ], now=dt.datetime(2026, 3, 5, 12, 0, tzinfo=dt.UTC))
+    text = feed(
+        "Boone County SO deadlines",
+        [
+            Due(
+                "d-1@casebycase",
+                "BCSO-2026-0031",
+                "release_if_not_collected",
+                due,
+                "America/Chicago",
+            ),
+            Due(
+                "d-2@casebycase",
+                "BCSO-2026-0032",
+                "notify_subject",
+                dt.datetime(2026, 11, 2, 1, 30, tzinfo=CHICAGO),
+                "America/Chicago",
+            ),
+        ],
+        now=dt.datetime(2026, 3, 5, 12, 0, tzinfo=dt.UTC),
+    )
     cal = Calendar.from_ical(text)
     events = list(cal.walk("VEVENT"))
     assert [str(e["uid"]) for e in events] == ["d-1@casebycase", "d-2@casebycase"]

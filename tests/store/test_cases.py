@@ -34,11 +34,14 @@ def test_full_life_of_a_case(service: CaseService, clock: Clock) -> None:
     assert case["state"] == "recommended"
     assert case["recommended_outcome"] == "refer"
     assert case["pack"] == "boone-county-so" and len(case["pack_digest"]) == 64
-    assert {e["tag"] for e in case["events"]} == {"case:request:received",
-                                                  "case:recommendation:issued"}
+    assert {e["tag"] for e in case["events"]} == {
+        "case:request:received",
+        "case:recommendation:issued",
+    }
     clock.advance(hours=1)
-    decided = service.decide(case["id"], OFFICER, "decline", ["notify_subject"],
-                             "No judicial warrant; county practice")
+    decided = service.decide(
+        case["id"], OFFICER, "decline", ["notify_subject"], "No judicial warrant; county practice"
+    )
     assert decided["state"] == "decided" and decided["decisions"][0]["departs"] is True
     with pytest.raises(IllegalTransition, match="needs a supervisor's review"):
         service.close(case["id"], OFFICER)
@@ -50,9 +53,14 @@ def test_full_life_of_a_case(service: CaseService, clock: Clock) -> None:
     assert reopened["state"] == "recommended" and reopened["decided_outcome"] is None
     assert [r["reason"] for r in reopened["reopenings"]] == ["a judicial warrant arrived"]
     tags = [e["tag"] for e in reopened["events"]]
-    assert tags == ["case:request:received", "case:recommendation:issued",
-                    "case:decision:recorded", "case:review:approved", "case:case:closed",
-                    "case:case:reopened"]
+    assert tags == [
+        "case:request:received",
+        "case:recommendation:issued",
+        "case:decision:recorded",
+        "case:review:approved",
+        "case:case:closed",
+        "case:case:reopened",
+    ]
     assert service.verify_audit() == []
 
 
@@ -181,11 +189,13 @@ def test_command_line_expunges(store_url: str, service: CaseService) -> None:
     accounts.add("counsel.cruz", "counsel", "boone-county-so", admin)
     accounts.add("dep.ames", "officer", "boone-county-so", admin)
     runner = CliRunner()
-    refused = runner.invoke(app, ["cases", "expunge", case["id"], "--as", "dep.ames",
-                                  "--database", store_url])
+    refused = runner.invoke(
+        app, ["cases", "expunge", case["id"], "--as", "dep.ames", "--database", store_url]
+    )
     assert refused.exit_code == 2 and "may not expunge" in refused.output
-    done = runner.invoke(app, ["cases", "expunge", case["id"], "--as", "counsel.cruz",
-                               "--database", store_url])
+    done = runner.invoke(
+        app, ["cases", "expunge", case["id"], "--as", "counsel.cruz", "--database", store_url]
+    )
     assert done.exit_code == 0, done.output
     assert service.get(case["id"], COUNSEL)["request"] == {"expunged": True}
     assert service.verify_audit() == []

@@ -24,24 +24,30 @@ def test_store_is_a_storage(store: Store) -> None:
 def test_store_persists_sealed_events_as_they_are(store: Store) -> None:
     with store.transaction() as tx:
         assert tx.chain_head("columbia-pd") is None
-        first = seal(None, "columbia-pd", "case:case:closed", "officer:u1", AT, None, None,
-                     {"n": 1})
+        first = seal(
+            None, "columbia-pd", "case:case:closed", "officer:u1", AT, None, None, {"n": 1}
+        )
         tx.insert_event(first)
         assert tx.chain_head("columbia-pd") == Head(1, first.hash)
         assert tx.chain_head("boone-county-so") is None
     with store.transaction() as tx:
         [stored] = tx.events("columbia-pd")
     assert (stored.seq, stored.hash, stored.payload, stored.at) == (
-        1, first.hash, {"n": 1}, first.at)
+        1,
+        first.hash,
+        {"n": 1},
+        first.at,
+    )
 
 
 def test_the_service_appends_only_listed_tags(store: Store) -> None:
     with store.transaction() as tx:
         with pytest.raises(ValueError, match="not an audit tag"):
             audit.append(tx, "columbia-pd", "case:case:lost", "officer:u1", AT, None, None, {})
-        assert audit.append(tx, "columbia-pd", "case:case:closed", "officer:u1", AT, None, None,
-                            {}) == tx.events("columbia-pd")[0].hash
-
+        assert (
+            audit.append(tx, "columbia-pd", "case:case:closed", "officer:u1", AT, None, None, {})
+            == tx.events("columbia-pd")[0].hash
+        )
 
 
 def test_a_long_read_does_not_block_writers(store: Store) -> None:

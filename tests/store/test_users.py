@@ -32,13 +32,14 @@ def test_add_login_and_authenticate(accounts: Users, store: Store) -> None:
     with store.transaction() as tx:
         stored = tx.user("dep.ames")
         assert stored is not None and stored["password_hash"].startswith("$argon2")
-        hashes = [r[0] for r in tx.conn.execute(api_tokens.select().with_only_columns(
-            api_tokens.c.token_hash))]
+        hashes = [
+            r[0]
+            for r in tx.conn.execute(api_tokens.select().with_only_columns(api_tokens.c.token_hash))
+        ]
     assert hashes == [hash_token(token)] and token not in hashes
 
 
-def test_account_events_join_the_agency_chain(accounts: Users, store: Store,
-                                              clock: Clock) -> None:
+def test_account_events_join_the_agency_chain(accounts: Users, store: Store, clock: Clock) -> None:
     accounts.add("dep.ames", "officer", "boone-county-so", ADMIN, PASSWORD)
     accounts.disable("dep.ames", ADMIN)
     accounts.disable("dep.ames", ADMIN)  # already disabled: no second event
@@ -50,8 +51,14 @@ def test_account_events_join_the_agency_chain(accounts: Users, store: Store,
 
 
 def test_state_level_user_sees_several_agencies(accounts: Users) -> None:
-    accounts.add("state.audit", "auditor", "missouri", Actor("cli", "policy_admin", "missouri"),
-                 PASSWORD, agencies=["boone-county-so", "columbia-pd"])
+    accounts.add(
+        "state.audit",
+        "auditor",
+        "missouri",
+        Actor("cli", "policy_admin", "missouri"),
+        PASSWORD,
+        agencies=["boone-county-so", "columbia-pd"],
+    )
     token = accounts.issue_token("state.audit", "integration")
     actor = accounts.authenticate(token)
     assert actor.sees("columbia-pd") and actor.sees("boone-county-so")
@@ -76,8 +83,9 @@ def test_sessions_expire(accounts: Users, clock: Clock) -> None:
         accounts.authenticate(token)
 
 
-def test_login_backs_off_exponentially_instead_of_locking_out(accounts: Users,
-                                                               clock: Clock) -> None:
+def test_login_backs_off_exponentially_instead_of_locking_out(
+    accounts: Users, clock: Clock
+) -> None:
     accounts.add("dep.ames", "officer", "boone-county-so", ADMIN, PASSWORD)
     for _ in range(5):
         with pytest.raises(Unauthorized):
@@ -107,8 +115,7 @@ def test_unknown_users_get_the_same_answers(accounts: Users) -> None:
         for _ in range(7):
             with pytest.raises((Unauthorized, Throttled)) as refused:
                 accounts.login(name, "wrong password!")
-            answers.append((type(refused.value).__name__, str(refused.value)
-                            .replace(name, "NAME")))
+            answers.append((type(refused.value).__name__, str(refused.value).replace(name, "NAME")))
         seen[name] = answers
     assert seen["dep.ames"] == seen["nobody"]
     assert seen["nobody"][-1][0] == "Throttled"
@@ -158,12 +165,18 @@ def test_invalid_accounts_are_refused(accounts: Users, store: Store) -> None:
 
 def test_only_a_policy_admin_of_the_agency_manages_users(accounts: Users) -> None:
     with pytest.raises(Forbidden):
-        accounts.add("dep.x", "officer", "boone-county-so",
-                     Actor("sgt", "supervisor", "boone-county-so"), PASSWORD)
+        accounts.add(
+            "dep.x",
+            "officer",
+            "boone-county-so",
+            Actor("sgt", "supervisor", "boone-county-so"),
+            PASSWORD,
+        )
     with pytest.raises(Forbidden):
         accounts.add("dep.x", "officer", "columbia-pd", ADMIN, PASSWORD)
-    accounts.add("dep.y", "officer", "columbia-pd", Actor("a", "policy_admin", "columbia-pd"),
-                 PASSWORD)
+    accounts.add(
+        "dep.y", "officer", "columbia-pd", Actor("a", "policy_admin", "columbia-pd"), PASSWORD
+    )
     with pytest.raises(NotFound):
         accounts.disable("dep.y", ADMIN)
     assert [u["username"] for u in accounts.list(ADMIN)] == []
@@ -182,16 +195,44 @@ def test_command_line_adds_lists_and_disables(store_url: str) -> None:
     from casebycase.cli import app
 
     runner = CliRunner()
-    added = runner.invoke(app, ["users", "add", "dep.ames", "--role", "officer", "--agency",
-                                "boone-county-so", "--token", "--database", store_url])
+    added = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "dep.ames",
+            "--role",
+            "officer",
+            "--agency",
+            "boone-county-so",
+            "--token",
+            "--database",
+            store_url,
+        ],
+    )
     assert added.exit_code == 0, added.output
     assert "password: " in added.output and "token: " in added.output
-    listed = runner.invoke(app, ["users", "list", "--agency", "boone-county-so",
-                                 "--database", store_url])
+    listed = runner.invoke(
+        app, ["users", "list", "--agency", "boone-county-so", "--database", store_url]
+    )
     assert "dep.ames" in listed.output
-    disabled = runner.invoke(app, ["users", "disable", "dep.ames", "--agency",
-                                   "boone-county-so", "--database", store_url])
+    disabled = runner.invoke(
+        app,
+        ["users", "disable", "dep.ames", "--agency", "boone-county-so", "--database", store_url],
+    )
     assert disabled.exit_code == 0
-    bad = runner.invoke(app, ["users", "add", "x", "--role", "sheriff", "--agency",
-                              "boone-county-so", "--database", store_url])
+    bad = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "x",
+            "--role",
+            "sheriff",
+            "--agency",
+            "boone-county-so",
+            "--database",
+            store_url,
+        ],
+    )
     assert bad.exit_code == 2

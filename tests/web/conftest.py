@@ -58,5 +58,3 @@ def problems(response: Any) -> set[str]:
     assert set(body) == {"error", "problems"}, body
     assert all(set(p) == {"where", "why", "hint"} for p in body["problems"]), body
     return {p["where"] for p in body["problems"]}
-
-

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx2
 import uvicorn
@@ -48,8 +49,9 @@ def live_server(store: Store, settings: Settings | None = None) -> Iterator[Live
     app = create_app(settings or Settings(database_url="unused"), store=store)
     app.state.users.hasher = CHEAP
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -64,6 +66,6 @@ def live_server(store: Store, settings: Settings | None = None) -> Iterator[Live
         thread.join(10)
 
 
-def call(live: Live, method: str, path: str, user: str, **kwargs: object) -> httpx2.Response:
+def call(live: Live, method: str, path: str, user: str, **kwargs: Any) -> httpx2.Response:
     with httpx2.Client(base_url=live.base, timeout=30) as client:
         return client.request(method, path, headers=live.tokens[user], **kwargs)

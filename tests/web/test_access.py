@@ -38,21 +38,47 @@ class Endpoint:
 
 TABLE: dict[str, Endpoint] = {
     "me": Endpoint("GET", "/api/me", EVERYONE),
-    "intake": Endpoint("POST", "/api/cases", {"officer", "supervisor", "policy_admin"}, 201,
-                       writes=True, body=DETAINER),
+    "intake": Endpoint(
+        "POST",
+        "/api/cases",
+        {"officer", "supervisor", "policy_admin"},
+        201,
+        writes=True,
+        body=DETAINER,
+    ),
     "list": Endpoint("GET", "/api/cases", READERS),
     "deadlines": Endpoint("GET", "/api/deadlines", READERS),
     "read case": Endpoint("GET", "/api/cases/{cid}", READERS, state="recommended"),
-    "decide": Endpoint("POST", "/api/cases/{cid}/decision", {"officer", "supervisor"},
-                       state="recommended", writes=True, body={"outcome": "refer"}),
-    "review": Endpoint("POST", "/api/cases/{cid}/review", {"supervisor"}, state="decided",
-                       writes=True, body={"approve": True}),
-    "close": Endpoint("POST", "/api/cases/{cid}/close", {"officer", "supervisor"},
-                      state="decided", writes=True),
-    "reopen": Endpoint("POST", "/api/cases/{cid}/reopen", {"supervisor", "counsel"},
-                       state="closed", writes=True, body={"reason": "new facts"}),
-    "expunge": Endpoint("POST", "/api/cases/{cid}/expunge", {"counsel"}, state="closed",
-                        writes=True),
+    "decide": Endpoint(
+        "POST",
+        "/api/cases/{cid}/decision",
+        {"officer", "supervisor"},
+        state="recommended",
+        writes=True,
+        body={"outcome": "refer"},
+    ),
+    "review": Endpoint(
+        "POST",
+        "/api/cases/{cid}/review",
+        {"supervisor"},
+        state="decided",
+        writes=True,
+        body={"approve": True},
+    ),
+    "close": Endpoint(
+        "POST", "/api/cases/{cid}/close", {"officer", "supervisor"}, state="decided", writes=True
+    ),
+    "reopen": Endpoint(
+        "POST",
+        "/api/cases/{cid}/reopen",
+        {"supervisor", "counsel"},
+        state="closed",
+        writes=True,
+        body={"reason": "new facts"},
+    ),
+    "expunge": Endpoint(
+        "POST", "/api/cases/{cid}/expunge", {"counsel"}, state="closed", writes=True
+    ),
     "verify": Endpoint("GET", "/api/audit/verify", EVERYONE - {"public"}),
     "evaluate": Endpoint("POST", "/api/evaluate", EVERYONE, body=DETAINER),
     "packs": Endpoint("GET", "/api/packs", EVERYONE),
@@ -93,14 +119,20 @@ def users(client: TestClient) -> dict[tuple[str, str], dict[str, str]]:
             agency = HOME if scope == "own" else OTHER
             also = (HOME,) if scope == "also" else ()
             name = f"{role.replace('_', '-')}.{scope}"
-            accounts.add(name, role, agency, Actor("test", "policy_admin", agency,
-                                                   frozenset(also)), agencies=also)
+            accounts.add(
+                name,
+                role,
+                agency,
+                Actor("test", "policy_admin", agency, frozenset(also)),
+                agencies=also,
+            )
             out[role, scope] = {"Authorization": f"Bearer {accounts.issue_token(name)}"}
     return out
 
 
-def test_the_access_matrix(client: TestClient, users: dict[tuple[str, str], dict[str, str]]
-                           ) -> None:
+def test_the_access_matrix(
+    client: TestClient, users: dict[tuple[str, str], dict[str, str]]
+) -> None:
     service: CaseService = client.app.state.service  # type: ignore[attr-defined]
     wrong: list[str] = []
     cells = 0
@@ -113,8 +145,7 @@ def test_the_access_matrix(client: TestClient, users: dict[tuple[str, str], dict
                 body = endpoint.body
                 if name == "intake":
                     body = {**DETAINER, "id": f"ACCESS-{n}-{role}-{scope}"}
-                r = client.request(endpoint.method, path, headers=users[role, scope],
-                                   json=body)
+                r = client.request(endpoint.method, path, headers=users[role, scope], json=body)
                 want = expected(endpoint, role, scope)
                 cells += 1
                 if r.status_code != want:
@@ -125,14 +156,15 @@ def test_the_access_matrix(client: TestClient, users: dict[tuple[str, str], dict
     assert cells == len(TABLE) * len(ROLES) * len(SCOPES)
 
 
-def test_no_cell_leaks_another_agencys_case(client: TestClient,
-                                           users: dict[tuple[str, str], dict[str, str]]
-                                           ) -> None:
+def test_no_cell_leaks_another_agencys_case(
+    client: TestClient, users: dict[tuple[str, str], dict[str, str]]
+) -> None:
     service: CaseService = client.app.state.service  # type: ignore[attr-defined]
     cid = _case(service, "recommended")
     for role in ROLES:
         listed = client.get("/api/cases", headers=users[role, "other"])
         assert cid not in listed.text
-        due = client.get("/api/deadlines", params={"within_hours": 24 * 365},
-                         headers=users[role, "other"])
+        due = client.get(
+            "/api/deadlines", params={"within_hours": 24 * 365}, headers=users[role, "other"]
+        )
         assert cid not in due.text

@@ -28,26 +28,45 @@ def test_full_life_of_a_case(client: TestClient, tokens: H, clock: Clock) -> Non
     listed = client.get("/api/cases", params={"state": "recommended"}, headers=tokens["dep.ames"])
     assert [c["id"] for c in listed.json()] == [cid] and "request" not in listed.json()[0]
     clock.advance(hours=1)
-    r = client.post(f"/api/cases/{cid}/decision", headers=tokens["dep.ames"],
-                    json={"outcome": "decline", "actions_taken": ["notify_subject"],
-                          "reason": "No judicial warrant"})
+    r = client.post(
+        f"/api/cases/{cid}/decision",
+        headers=tokens["dep.ames"],
+        json={
+            "outcome": "decline",
+            "actions_taken": ["notify_subject"],
+            "reason": "No judicial warrant",
+        },
+    )
     assert r.status_code == 200 and r.json()["state"] == "decided"
     r = client.post(f"/api/cases/{cid}/close", headers=tokens["dep.ames"])
     assert r.status_code == 409 and r.json()["error"] == "illegal transition"
     r = client.post(f"/api/cases/{cid}/review", headers=tokens["dep.ames"], json={"approve": True})
     assert r.status_code == 403
-    r = client.post(f"/api/cases/{cid}/review", headers=tokens["sgt.baker"],
-                    json={"approve": True, "note": "agreed"})
+    r = client.post(
+        f"/api/cases/{cid}/review",
+        headers=tokens["sgt.baker"],
+        json={"approve": True, "note": "agreed"},
+    )
     assert r.json()["state"] == "reviewed"
-    assert client.post(f"/api/cases/{cid}/close", headers=tokens["dep.ames"]
-                       ).json()["state"] == "closed"
-    r = client.post(f"/api/cases/{cid}/reopen", headers=tokens["counsel.cruz"],
-                    json={"reason": "a judicial warrant arrived"})
+    assert (
+        client.post(f"/api/cases/{cid}/close", headers=tokens["dep.ames"]).json()["state"]
+        == "closed"
+    )
+    r = client.post(
+        f"/api/cases/{cid}/reopen",
+        headers=tokens["counsel.cruz"],
+        json={"reason": "a judicial warrant arrived"},
+    )
     assert r.json()["state"] == "recommended"
     detail = client.get(f"/api/cases/{cid}", headers=tokens["aud.diaz"]).json()
     assert [e["tag"] for e in detail["events"]] == [
-        "case:request:received", "case:recommendation:issued", "case:decision:recorded",
-        "case:review:approved", "case:case:closed", "case:case:reopened"]
+        "case:request:received",
+        "case:recommendation:issued",
+        "case:decision:recorded",
+        "case:review:approved",
+        "case:case:closed",
+        "case:case:reopened",
+    ]
     assert detail["recommendation"]["rules"]
     verify = client.get("/api/audit/verify", headers=tokens["aud.diaz"])
     assert verify.json() == {"ok": True, "breaks": []}
@@ -56,11 +75,15 @@ def test_full_life_of_a_case(client: TestClient, tokens: H, clock: Clock) -> Non
     assert "verify_status" in {d["action"] for d in due.json() if d["overdue"]}
 
 
-def test_departure_without_reason_is_refused_and_nothing_stored(client: TestClient,
-                                                                tokens: H) -> None:
+def test_departure_without_reason_is_refused_and_nothing_stored(
+    client: TestClient, tokens: H
+) -> None:
     cid = _open(client, tokens)["id"]
-    r = client.post(f"/api/cases/{cid}/decision", headers=tokens["dep.ames"],
-                    json={"outcome": "comply", "reason": "  "})
+    r = client.post(
+        f"/api/cases/{cid}/decision",
+        headers=tokens["dep.ames"],
+        json={"outcome": "comply", "reason": "  "},
+    )
     assert r.status_code == 422 and problems(r) == {"reason"}
     after = client.get(f"/api/cases/{cid}", headers=tokens["dep.ames"]).json()
     assert after["state"] == "recommended" and after["decisions"] == []
@@ -93,9 +116,11 @@ def test_officer_of_another_agency_reaches_nothing(client: TestClient, tokens: H
 
 def test_batch_with_one_bad_item(client: TestClient, tokens: H, store: Store) -> None:
     bad = {**DETAINER, "subject": {**DETAINER["subject"], "place_of_birth": "Honduras"}}
-    r = client.post("/api/cases/batch", headers=tokens["dep.ames"],
-                    json={"requests": [DETAINER, bad, "not an object",
-                                       {**DETAINER, "id": "BCSO-2026-0032"}]})
+    r = client.post(
+        "/api/cases/batch",
+        headers=tokens["dep.ames"],
+        json={"requests": [DETAINER, bad, "not an object", {**DETAINER, "id": "BCSO-2026-0032"}]},
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["created"] == 2 and body["failed"] == 2
@@ -119,8 +144,13 @@ def test_login_and_throttling(client: TestClient, tokens: H) -> None:
 
 
 def test_authentication_is_required(client: TestClient, tokens: H) -> None:
-    for method, url in [("get", "/api/cases"), ("post", "/api/cases"), ("get", "/api/packs"),
-                        ("post", "/api/evaluate"), ("get", "/api/audit/verify")]:
+    for method, url in [
+        ("get", "/api/cases"),
+        ("post", "/api/cases"),
+        ("get", "/api/packs"),
+        ("post", "/api/evaluate"),
+        ("get", "/api/audit/verify"),
+    ]:
         r = client.request(method, url)
         assert r.status_code == 401, url
         problems(r)
@@ -133,8 +163,9 @@ def test_authentication_is_required(client: TestClient, tokens: H) -> None:
 def test_evaluate_stores_nothing_and_packs(client: TestClient, tokens: H, store: Store) -> None:
     r = client.post("/api/evaluate", json=DETAINER, headers=tokens["pub.fox"])
     assert r.status_code == 200 and r.json()["outcome"] == "refer"
-    r = client.post("/api/evaluate", params={"pack": "columbia-pd"}, json=DETAINER,
-                    headers=tokens["pub.fox"])
+    r = client.post(
+        "/api/evaluate", params={"pack": "columbia-pd"}, json=DETAINER, headers=tokens["pub.fox"]
+    )
     assert r.json()["policy"]["pack"] == "columbia-pd"
     with store.transaction() as tx:
         assert tx.count_cases() == 0
@@ -164,9 +195,18 @@ MALFORMED: list[tuple[str, str, Any]] = [
     ("post", "/api/cases", {**DETAINER, "id": "x" * 201}),
     ("post", "/api/cases", {**DETAINER, "received_at": "0001-01-01T00:00:00+14:00"}),
     ("post", "/api/cases", {**DETAINER, "received_at": "9999-12-31T23:59:59-14:00"}),
-    ("post", "/api/cases", {**DETAINER, "subject": {"release_at": "9999-12-31T23:00:00-12:00",
-                                                   "booked_at": "0001-01-01T00:00:00+00:00",
-                                                   "in_custody": True}}),
+    (
+        "post",
+        "/api/cases",
+        {
+            **DETAINER,
+            "subject": {
+                "release_at": "9999-12-31T23:00:00-12:00",
+                "booked_at": "0001-01-01T00:00:00+00:00",
+                "in_custody": True,
+            },
+        },
+    ),
     ("post", "/api/cases", {**DETAINER, "agency": "../../etc/passwd"}),
     ("post", "/api/cases", {**DETAINER, "x": {"a": DEEP}}),
     ("post", "/api/cases", {**DETAINER, "offenses": [{"code": 5}]}),
@@ -210,15 +250,19 @@ MALFORMED: list[tuple[str, str, Any]] = [
 ]
 
 
-def test_malformed_input_gets_the_error_shape_never_500(client: TestClient,
-                                                       tokens: H) -> None:
+def test_malformed_input_gets_the_error_shape_never_500(client: TestClient, tokens: H) -> None:
     cid = _open(client, tokens)["id"]
     wrong = []
     for method, path, body in MALFORMED:
-        r = client.request(method, path.format(cid=cid), content=json.dumps(body),
-                           headers={**tokens["sgt.baker"], "Content-Type": "application/json"})
-        fine = 400 <= r.status_code < 500 or (r.status_code == 200 and (
-            "close" in path or "batch" in path))
+        r = client.request(
+            method,
+            path.format(cid=cid),
+            content=json.dumps(body),
+            headers={**tokens["sgt.baker"], "Content-Type": "application/json"},
+        )
+        fine = 400 <= r.status_code < 500 or (
+            r.status_code == 200 and ("close" in path or "batch" in path)
+        )
         if not fine:
             wrong.append((method, path, str(body)[:60], r.status_code, r.text[:200]))
         elif r.status_code >= 400:
@@ -228,7 +272,10 @@ def test_malformed_input_gets_the_error_shape_never_500(client: TestClient,
 
 def test_raw_bodies_that_are_not_json(client: TestClient, tokens: H) -> None:
     for content in [b"{", b"\xff\xfe", b"[" * 5000 + b"]" * 5000, b"1e999999", b"9" * 5000]:
-        r = client.post("/api/cases", content=content,
-                        headers={**tokens["dep.ames"], "Content-Type": "application/json"})
+        r = client.post(
+            "/api/cases",
+            content=content,
+            headers={**tokens["dep.ames"], "Content-Type": "application/json"},
+        )
         assert 400 <= r.status_code < 500, (content[:10], r.status_code)
         problems(r)

@@ -54,9 +54,10 @@ def _length(data: bytes) -> int:
 
 def test_a_declared_100_mb_body_is_refused_before_reading(live: Live) -> None:
     with _connect(live) as sock:
-        sock.sendall(b"POST /api/cases HTTP/1.1\r\nHost: test\r\n"
-                     b"Content-Type: application/json\r\n"
-                     + f"Content-Length: {HUNDRED_MB}\r\n\r\n".encode())
+        sock.sendall(
+            b"POST /api/cases HTTP/1.1\r\nHost: test\r\n"
+            b"Content-Type: application/json\r\n" + f"Content-Length: {HUNDRED_MB}\r\n\r\n".encode()
+        )
         sock.sendall(CHUNK)  # the rest is never sent: the answer comes first
         status, body = _answer(sock)
     assert status == 413 and body["error"] == "request too large"
@@ -69,9 +70,11 @@ def test_a_streamed_100_mb_body_keeps_memory_flat(live: Live, path: str) -> None
     tracemalloc.start()
     try:
         with _connect(live) as sock:
-            sock.sendall(f"POST {path} HTTP/1.1\r\nHost: test\r\n".encode()
-                         + b"Content-Type: application/json\r\n"
-                         b"Transfer-Encoding: chunked\r\n\r\n")
+            sock.sendall(
+                f"POST {path} HTTP/1.1\r\nHost: test\r\n".encode()
+                + b"Content-Type: application/json\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n"
+            )
             stop = threading.Event()
 
             def stream() -> None:

@@ -32,8 +32,12 @@ def _free_port() -> int:
 
 def _start(url: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CASEBYCASE_DATABASE_URL": url}
-    server = subprocess.Popen([str(EXE), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(EXE), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -49,8 +53,9 @@ def test_sigkill_loses_no_acknowledged_intake(store_url: str) -> None:
     url = store_url
     store = Store.open(url)
     users = Users(store, lambda: dt.datetime.now(dt.UTC), CHEAP)
-    users.add("dep.ames", "officer", "boone-county-so",
-              Actor("test", "policy_admin", "boone-county-so"))
+    users.add(
+        "dep.ames", "officer", "boone-county-so", Actor("test", "policy_admin", "boone-county-so")
+    )
     token = users.issue_token("dep.ames")
     store.close()
     port = _free_port()
@@ -59,8 +64,11 @@ def test_sigkill_loses_no_acknowledged_intake(store_url: str) -> None:
     stop = threading.Event()
 
     def send() -> None:
-        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=5,
-                           headers={"Authorization": f"Bearer {token}"}) as client:
+        with httpx2.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=5,
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client:
             for i in range(2000):
                 if stop.is_set():
                     return
@@ -87,10 +95,14 @@ def test_sigkill_loses_no_acknowledged_intake(store_url: str) -> None:
     assert len(acknowledged) >= 20
     server = _start(url, port)
     try:
-        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=5,
-                           headers={"Authorization": f"Bearer {token}"}) as client:
-            missing = [cid for cid in acknowledged
-                       if client.get(f"/api/cases/{cid}").status_code != 200]
+        with httpx2.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=5,
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client:
+            missing = [
+                cid for cid in acknowledged if client.get(f"/api/cases/{cid}").status_code != 200
+            ]
             verify = client.get("/api/audit/verify").json()
     finally:
         server.send_signal(signal.SIGTERM)

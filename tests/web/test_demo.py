@@ -24,6 +24,7 @@ def test_demo_seed(store: Store, clock: Clock, client: TestClient) -> None:
     state = next(u for u in users if u.username == "state.auditor")
     seen = client.get("/api/cases", headers={"Authorization": f"Bearer {state.token}"})
     assert len({c["agency"] for c in seen.json()}) >= 4
-    login = client.post("/api/login", json={"username": officer.username,
-                                            "password": officer.password})
+    login = client.post(
+        "/api/login", json={"username": officer.username, "password": officer.password}
+    )
     assert login.status_code == 200

@@ -57,9 +57,12 @@ def test_every_example_in_api_md(client: TestClient) -> None:
     admin = Actor("test", "policy_admin", "boone-county-so")
     users.add("officer@boone-county-so", "officer", "boone-county-so", admin, PASSWORD)
     users.add("supervisor@boone-county-so", "supervisor", "boone-county-so", admin)
-    env = {"$API": "http://127.0.0.1:8000", "$PASSWORD": PASSWORD,
-           "$TOKEN": users.issue_token("officer@boone-county-so"),
-           "$SUPERVISOR": users.issue_token("supervisor@boone-county-so")}
+    env = {
+        "$API": "http://127.0.0.1:8000",
+        "$PASSWORD": PASSWORD,
+        "$TOKEN": users.issue_token("officer@boone-county-so"),
+        "$SUPERVISOR": users.issue_token("supervisor@boone-county-so"),
+    }
     ran = 0
     for command, expected in examples():
         for name, value in sorted(env.items(), key=lambda kv: -len(kv[0])):

@@ -17,25 +17,36 @@ EXAMPLES = 6
 """Examples per operation (a longer run: raise it)."""
 
 
-def test_no_server_errors_for_any_role(client: TestClient,
-                                       tokens: dict[str, dict[str, str]]) -> None:
+def test_no_server_errors_for_any_role(
+    client: TestClient, tokens: dict[str, dict[str, str]]
+) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15
     calls = 0
 
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def fuzz(case: Any) -> None:
             nonlocal calls
             for user in [*ROLES, None]:
                 headers = {**(case.headers or {}), **(tokens[user] if user else {})}
                 response = case.call(headers=headers)
                 calls += 1
-                assert response.status_code < 500, (user, case.method, case.formatted_path,
-                                                     response.text)
+                assert response.status_code < 500, (
+                    user,
+                    case.method,
+                    case.formatted_path,
+                    response.text,
+                )
                 if response.status_code >= 400:
                     assert set(response.json()) == {"error", "problems"}, response.text
 

@@ -18,11 +18,17 @@ from .conftest import DETAINER, PASSWORD, problems
 H = dict[str, dict[str, str]]
 
 
-def _user(client: TestClient, name: str, role: str, agency: str = "boone-county-so",
-          also: tuple[str, ...] = ()) -> dict[str, str]:
+def _user(
+    client: TestClient,
+    name: str,
+    role: str,
+    agency: str = "boone-county-so",
+    also: tuple[str, ...] = (),
+) -> dict[str, str]:
     users = client.app.state.users  # type: ignore[attr-defined]
-    users.add(name, role, agency, Actor("test", "policy_admin", agency, frozenset(also)),
-              agencies=also)
+    users.add(
+        name, role, agency, Actor("test", "policy_admin", agency, frozenset(also)), agencies=also
+    )
     return {"Authorization": f"Bearer {users.issue_token(name)}"}
 
 
@@ -34,12 +40,16 @@ def _open(client: TestClient, tokens: H, request: dict[str, Any] = DETAINER) -> 
 
 def test_four_eyes_the_decider_may_not_review(client: TestClient, tokens: H) -> None:
     cid = _open(client, tokens)
-    r = client.post(f"/api/cases/{cid}/decision", headers=tokens["sgt.baker"],
-                    json={"outcome": "decline", "reason": "county practice"})
+    r = client.post(
+        f"/api/cases/{cid}/decision",
+        headers=tokens["sgt.baker"],
+        json={"outcome": "decline", "reason": "county practice"},
+    )
     assert r.status_code == 200
     for approve in (True, False):
-        r = client.post(f"/api/cases/{cid}/review", headers=tokens["sgt.baker"],
-                        json={"approve": approve})
+        r = client.post(
+            f"/api/cases/{cid}/review", headers=tokens["sgt.baker"], json={"approve": approve}
+        )
         assert r.status_code == 403 and "four eyes" in r.json()["problems"][0]["why"]
         problems(r)
     r = client.post(f"/api/cases/{cid}/close", headers=tokens["sgt.baker"])
@@ -60,8 +70,9 @@ def test_intake_is_idempotent(client: TestClient, tokens: H, store: Store) -> No
     assert by_id.status_code == 200 and by_id.json()["id"] == first.json()["id"]
     changed = client.post("/api/cases", json={**DETAINER, "id": "BCSO-2026-0099"}, headers=key)
     assert changed.status_code == 409 and problems(changed) == {"Idempotency-Key"}
-    reused = client.post("/api/cases", headers=tokens["dep.ames"],
-                         json={**DETAINER, "kind": "records"})
+    reused = client.post(
+        "/api/cases", headers=tokens["dep.ames"], json={**DETAINER, "kind": "records"}
+    )
     assert reused.status_code == 409 and problems(reused) == {"id"}
     batch = {"requests": [{**DETAINER, "id": f"B-{i}"} for i in range(3)]}
     r = client.post("/api/cases/batch", json=batch, headers=tokens["dep.ames"])
@@ -72,19 +83,29 @@ def test_intake_is_idempotent(client: TestClient, tokens: H, store: Store) -> No
         assert tx.count_cases() == 4
 
 
-def test_expunge_removes_every_free_text_and_keeps_the_chain(client: TestClient,
-                                                            tokens: H) -> None:
+def test_expunge_removes_every_free_text_and_keeps_the_chain(client: TestClient, tokens: H) -> None:
     cid = _open(client, tokens)
-    client.post(f"/api/cases/{cid}/decision", headers=tokens["dep.ames"],
-                json={"outcome": "decline", "actions_taken": ["told S-0107's lawyer"],
-                      "reason": "private reason"})
-    client.post(f"/api/cases/{cid}/review", headers=tokens["sgt.baker"],
-                json={"approve": True, "note": "private note"})
+    client.post(
+        f"/api/cases/{cid}/decision",
+        headers=tokens["dep.ames"],
+        json={
+            "outcome": "decline",
+            "actions_taken": ["told S-0107's lawyer"],
+            "reason": "private reason",
+        },
+    )
+    client.post(
+        f"/api/cases/{cid}/review",
+        headers=tokens["sgt.baker"],
+        json={"approve": True, "note": "private note"},
+    )
     client.post(f"/api/cases/{cid}/close", headers=tokens["dep.ames"])
-    client.post(f"/api/cases/{cid}/reopen", headers=tokens["counsel.cruz"],
-                json={"reason": "private reopening"})
-    assert client.post(f"/api/cases/{cid}/expunge", headers=tokens["dep.ames"]
-                       ).status_code == 403
+    client.post(
+        f"/api/cases/{cid}/reopen",
+        headers=tokens["counsel.cruz"],
+        json={"reason": "private reopening"},
+    )
+    assert client.post(f"/api/cases/{cid}/expunge", headers=tokens["dep.ames"]).status_code == 403
     r = client.post(f"/api/cases/{cid}/expunge", headers=tokens["counsel.cruz"])
     assert r.status_code == 200 and r.json()["payloads_removed"] == 6
     text = client.get(f"/api/cases/{cid}", headers=tokens["counsel.cruz"]).text
@@ -121,16 +142,27 @@ def test_get_batch_is_method_not_allowed(client: TestClient, tokens: H) -> None:
 
 def test_duplicate_json_keys_are_refused(client: TestClient, tokens: H) -> None:
     body = json.dumps(DETAINER)[:-1] + ', "kind": "records"}'
-    r = client.post("/api/cases", content=body, headers={
-        **tokens["dep.ames"], "Content-Type": "application/json"})
+    r = client.post(
+        "/api/cases",
+        content=body,
+        headers={**tokens["dep.ames"], "Content-Type": "application/json"},
+    )
     assert r.status_code == 422 and "'kind' appears twice" in r.json()["problems"][0]["why"]
 
 
-@pytest.mark.parametrize("field", ["countryOfBirth", "N\u0430tionality", "place-of-birth",
-                                   "\uff2e\uff21\uff34\uff29\uff2f\uff2e\uff21\uff2c\uff29"
-                                   "\uff34\uff39", "citizenship"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "countryOfBirth",
+        "N\u0430tionality",
+        "place-of-birth",
+        "\uff2e\uff21\uff34\uff29\uff2f\uff2e\uff21\uff2c\uff29\uff34\uff39",
+        "citizenship",
+    ],
+)
 def test_national_origin_variants_are_refused_with_the_reason(
-        client: TestClient, tokens: H, field: str) -> None:
+    client: TestClient, tokens: H, field: str
+) -> None:
     request = {**DETAINER, "subject": {**DETAINER["subject"], field: "x"}}
     r = client.post("/api/cases", json=request, headers=tokens["dep.ames"])
     assert r.status_code == 422
@@ -145,8 +177,11 @@ def test_oversized_bodies_and_error_lists_are_bounded(client: TestClient, tokens
     r = client.post("/api/cases", json=many, headers=tokens["dep.ames"])
     assert r.status_code == 422 and len(r.json()["problems"]) <= 50
     assert "more problems" in r.json()["problems"][-1]["why"]
-    r = client.post("/api/login", content=b"{" + b" " * 2_000_000 + b"}",
-                    headers={"Content-Type": "application/json"})
+    r = client.post(
+        "/api/login",
+        content=b"{" + b" " * 2_000_000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 413
 
 
@@ -173,8 +208,8 @@ def test_unknown_users_look_like_known_ones(client: TestClient, tokens: H) -> No
 
 
 def test_unexpected_failures_answer_the_shape_with_a_correlation_id(
-        client: TestClient, tokens: H, caplog: pytest.LogCaptureFixture,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    client: TestClient, tokens: H, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("SELECT * FROM cases WHERE subject = 'S-0107'")
 

@@ -32,8 +32,9 @@ def live(store: Store) -> Iterator[Live]:
         yield running
 
 
-def _at_once(live: Live, calls: list[tuple[str, str, dict[str, Any] | None]]
-             ) -> list[httpx2.Response]:
+def _at_once(
+    live: Live, calls: list[tuple[str, str, dict[str, Any] | None]]
+) -> list[httpx2.Response]:
     """Send the calls (user, path, body) at the same moment, one thread each."""
     barrier = threading.Barrier(len(calls))
     answers: list[httpx2.Response | None] = [None] * len(calls)
@@ -52,8 +53,7 @@ def _at_once(live: Live, calls: list[tuple[str, str, dict[str, Any] | None]]
     return [a for a in answers if a is not None]
 
 
-def _case(live: Live, request: dict[str, Any], n: int, steps: list[tuple[str, str, Any]]
-          ) -> str:
+def _case(live: Live, request: dict[str, Any], n: int, steps: list[tuple[str, str, Any]]) -> str:
     r = call(live, "POST", "/api/cases", "dep.0", json={**request, "id": f"RACE-{n}"})
     assert r.status_code == 201, r.text
     cid = str(r.json()["id"])
@@ -67,35 +67,56 @@ def _decided(live: Live, n: int) -> str:
     return _case(live, NO_REVIEW, n, [("dep.0", "decision", {"outcome": "comply"})])
 
 
-RACES: dict[str, tuple[Callable[[Live, int], str],
-                       Callable[[str], list[tuple[str, str, dict[str, Any] | None]]],
-                       str]] = {
+RACES: dict[
+    str,
+    tuple[
+        Callable[[Live, int], str],
+        Callable[[str], list[tuple[str, str, dict[str, Any] | None]]],
+        str,
+    ],
+] = {
     "two decisions": (
         lambda live, n: _case(live, DETAINER, n, []),
-        lambda cid: [(f"dep.{i}", f"/api/cases/{cid}/decision", {"outcome": "refer"})
-                     for i in range(2)],
-        "decisions"),
+        lambda cid: [
+            (f"dep.{i}", f"/api/cases/{cid}/decision", {"outcome": "refer"}) for i in range(2)
+        ],
+        "decisions",
+    ),
     "five decisions": (
         lambda live, n: _case(live, DETAINER, n, []),
-        lambda cid: [(f"dep.{i}", f"/api/cases/{cid}/decision", {"outcome": "refer"})
-                     for i in range(5)],
-        "decisions"),
+        lambda cid: [
+            (f"dep.{i}", f"/api/cases/{cid}/decision", {"outcome": "refer"}) for i in range(5)
+        ],
+        "decisions",
+    ),
     "close and return": (
         _decided,
-        lambda cid: [("dep.1", f"/api/cases/{cid}/close", None),
-                     ("sgt.1", f"/api/cases/{cid}/review", {"approve": False})],
-        "events"),
+        lambda cid: [
+            ("dep.1", f"/api/cases/{cid}/close", None),
+            ("sgt.1", f"/api/cases/{cid}/review", {"approve": False}),
+        ],
+        "events",
+    ),
     "approve and return": (
         _decided,
-        lambda cid: [("sgt.1", f"/api/cases/{cid}/review", {"approve": True}),
-                     ("sgt.2", f"/api/cases/{cid}/review", {"approve": False})],
-        "reviews"),
+        lambda cid: [
+            ("sgt.1", f"/api/cases/{cid}/review", {"approve": True}),
+            ("sgt.2", f"/api/cases/{cid}/review", {"approve": False}),
+        ],
+        "reviews",
+    ),
     "two reopens": (
-        lambda live, n: _case(live, NO_REVIEW, n, [
-            ("dep.0", "decision", {"outcome": "comply"}), ("dep.0", "close", None)]),
-        lambda cid: [(f"counsel.{i}", f"/api/cases/{cid}/reopen", {"reason": "new facts"})
-                     for i in range(2)],
-        "reopenings"),
+        lambda live, n: _case(
+            live,
+            NO_REVIEW,
+            n,
+            [("dep.0", "decision", {"outcome": "comply"}), ("dep.0", "close", None)],
+        ),
+        lambda cid: [
+            (f"counsel.{i}", f"/api/cases/{cid}/reopen", {"reason": "new facts"}) for i in range(2)
+        ],
+        "reopenings",
+    ),
 }
 
 
@@ -108,8 +129,7 @@ def test_one_winner(race: str, live: Live) -> None:
         before = call(live, "GET", f"/api/cases/{cid}", "sgt.0").json()
         answers = _at_once(live, contenders(cid))
         codes = sorted(a.status_code for a in answers)
-        assert codes == [200] + [409] * (len(answers) - 1), (race, codes,
-                                                              [a.text for a in answers])
+        assert codes == [200] + [409] * (len(answers) - 1), (race, codes, [a.text for a in answers])
         for a in answers:
             if a.status_code == 409:
                 problems(a)
@@ -124,9 +144,14 @@ def test_one_winner(race: str, live: Live) -> None:
 def test_the_same_intake_at_once_opens_one_case(live: Live, store: Store) -> None:
     for n in range(CASES):
         request = {**DETAINER, "id": f"TWICE-{n}"}
-        answers = _at_once(live, [("dep.0", "/api/cases", request),
-                                  ("dep.1", "/api/cases", request),
-                                  ("dep.2", "/api/cases", request)])
+        answers = _at_once(
+            live,
+            [
+                ("dep.0", "/api/cases", request),
+                ("dep.1", "/api/cases", request),
+                ("dep.2", "/api/cases", request),
+            ],
+        )
         assert sorted(a.status_code for a in answers) == [200, 200, 201]
         assert len({a.json()["id"] for a in answers}) == 1
     with store.read() as tx:

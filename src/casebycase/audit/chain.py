@@ -22,16 +22,24 @@ GENESIS = "0" * 64
 
 def canonical(value: Any) -> str:
     """Stable JSON text for hashing."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def payload_hash(payload: Any) -> str:
     return hashlib.sha256(canonical(payload).encode()).hexdigest()
 
 
-def event_hash(agency: str, seq: int, tag: str, actor: str, at: str, case_id: str | None,
-               policy_digest: str | None, payload_digest: str, prev: str) -> str:
+def event_hash(
+    agency: str,
+    seq: int,
+    tag: str,
+    actor: str,
+    at: str,
+    case_id: str | None,
+    policy_digest: str | None,
+    payload_digest: str,
+    prev: str,
+) -> str:
     fields = [agency, seq, tag, actor, at, case_id, policy_digest, payload_digest, prev]
     return hashlib.sha256(canonical(fields).encode()).hexdigest()
 
@@ -61,15 +69,24 @@ class Entry:
     hash: str
 
 
-def seal(head: Head | None, agency: str, tag: str, actor: str, at: dt.datetime,
-         case_id: str | None, policy_digest: str | None, payload: Any) -> Entry:
+def seal(
+    head: Head | None,
+    agency: str,
+    tag: str,
+    actor: str,
+    at: dt.datetime,
+    case_id: str | None,
+    policy_digest: str | None,
+    payload: Any,
+) -> Entry:
     """The event that follows ``head`` (None: the chain is empty) in ``agency``'s chain."""
     seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
     stamp = at.astimezone(dt.UTC).isoformat()
     digest = payload_hash(payload)
     hashed = event_hash(agency, seq, tag, actor, stamp, case_id, policy_digest, digest, prev)
-    return Entry(agency, seq, tag, actor, stamp, case_id, policy_digest, payload, digest, prev,
-                 hashed)
+    return Entry(
+        agency, seq, tag, actor, stamp, case_id, policy_digest, payload, digest, prev, hashed
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,19 +127,36 @@ class ChainCheck:
         """The break at ``e``, or None when it follows the events before it."""
         where = (e.agency, e.seq, e.id)
         if e.seq != self.expected_seq:
-            why = (f"sequence jumps from {self.expected_seq - 1} to {e.seq}: an event was "
-                   "deleted" if e.seq > self.expected_seq else f"sequence number {e.seq} "
-                   "repeats: an event was inserted")
+            why = (
+                f"sequence jumps from {self.expected_seq - 1} to {e.seq}: an event was deleted"
+                if e.seq > self.expected_seq
+                else f"sequence number {e.seq} repeats: an event was inserted"
+            )
             return Break(*where, why)
         if e.id <= self.last_id:
             return Break(*where, "events are stored out of order: the chain was reordered")
         if e.prev_hash != self.prev:
-            return Break(*where, "does not link to the previous event: an event was "
-                                 "inserted, deleted or reordered before it")
+            return Break(
+                *where,
+                "does not link to the previous event: an event was "
+                "inserted, deleted or reordered before it",
+            )
         if e.payload is not None and payload_hash(e.payload) != e.payload_hash:
             return Break(*where, "its payload was altered")
-        if event_hash(e.agency, e.seq, e.tag, e.actor, e.at, e.case_id, e.policy_digest,
-                      e.payload_hash, e.prev_hash) != e.hash:
+        if (
+            event_hash(
+                e.agency,
+                e.seq,
+                e.tag,
+                e.actor,
+                e.at,
+                e.case_id,
+                e.policy_digest,
+                e.payload_hash,
+                e.prev_hash,
+            )
+            != e.hash
+        ):
             return Break(*where, "its recorded fields were altered")
         self.prev, self.expected_seq, self.last_id = e.hash, self.expected_seq + 1, e.id
         return None

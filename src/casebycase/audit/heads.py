@@ -38,8 +38,9 @@ class SignedHead:
 
     def message(self) -> bytes:
         """The signed bytes: every field but the signature, as canonical JSON."""
-        return canonical([self.format, self.agency, self.seq, self.hash, self.at,
-                          self.key]).encode()
+        return canonical(
+            [self.format, self.agency, self.seq, self.hash, self.at, self.key]
+        ).encode()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,18 +51,30 @@ class SignedHead:
         missing = sorted(fields - set(data))
         if missing:
             raise ValueError(f"a published head needs {', '.join(missing)}")
-        return cls(str(data["agency"]), int(data["seq"]), str(data["hash"]), str(data["at"]),
-                   str(data["key"]), str(data["signature"]), str(data["format"]))
+        return cls(
+            str(data["agency"]),
+            int(data["seq"]),
+            str(data["hash"]),
+            str(data["at"]),
+            str(data["key"]),
+            str(data["signature"]),
+            str(data["format"]),
+        )
 
 
 def new_key() -> tuple[bytes, bytes]:
     """A new agency key: (private key PEM, public key PEM)."""
     private = Ed25519PrivateKey.generate()
-    return (private.private_bytes(serialization.Encoding.PEM,
-                                  serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()),
-            private.public_key().public_bytes(serialization.Encoding.PEM,
-                                              serialization.PublicFormat.SubjectPublicKeyInfo))
+    return (
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+    )
 
 
 def fingerprint(public_pem: bytes) -> str:
@@ -76,9 +89,15 @@ def sign(agency: str, head: Head | None, at: dt.datetime, private_pem: bytes) ->
     if not isinstance(private, Ed25519PrivateKey):
         raise ValueError("the agency key must be an Ed25519 private key")
     public_pem = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    unsigned = SignedHead(agency, head.seq if head else 0, head.hash if head else "",
-                          at.astimezone(dt.UTC).isoformat(), fingerprint(public_pem))
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    unsigned = SignedHead(
+        agency,
+        head.seq if head else 0,
+        head.hash if head else "",
+        at.astimezone(dt.UTC).isoformat(),
+        fingerprint(public_pem),
+    )
     signature = base64.b64encode(private.sign(unsigned.message())).decode()
     return SignedHead(**{**unsigned.to_dict(), "signature": signature})
 
@@ -102,15 +121,26 @@ def against(events: list[Event], head: SignedHead) -> Break | None:
         return None
     mine = [e for e in events if e.agency == head.agency]
     if not mine:
-        return Break(head.agency, head.seq, None,
-                     f"the whole chain is gone: the published head names event {head.seq}")
+        return Break(
+            head.agency,
+            head.seq,
+            None,
+            f"the whole chain is gone: the published head names event {head.seq}",
+        )
     at = next((e for e in mine if e.seq == head.seq), None)
     if at is None:
         last = max(e.seq for e in mine)
-        return Break(head.agency, head.seq, None,
-                     f"events after {last} were deleted: the published head names event "
-                     f"{head.seq}")
+        return Break(
+            head.agency,
+            head.seq,
+            None,
+            f"events after {last} were deleted: the published head names event {head.seq}",
+        )
     if at.hash != head.hash:
-        return Break(head.agency, head.seq, at.id,
-                     "the event differs from the published head (the chain was rewritten)")
+        return Break(
+            head.agency,
+            head.seq,
+            at.id,
+            "the event differs from the published head (the chain was rewritten)",
+        )
     return None

@@ -12,8 +12,16 @@ from casebycase.cases.model import TAGS
 from casebycase.cases.storage import Transaction
 
 
-def append(tx: Transaction, agency: str, tag: str, actor: str, at: dt.datetime,
-           case_id: str | None, policy_digest: str | None, payload: Any) -> str:
+def append(
+    tx: Transaction,
+    agency: str,
+    tag: str,
+    actor: str,
+    at: dt.datetime,
+    case_id: str | None,
+    policy_digest: str | None,
+    payload: Any,
+) -> str:
     """Append one event to the agency's chain in ``tx``; returns its hash."""
     if tag not in TAGS:
         raise ValueError(f"'{tag}' is not an audit tag: add it to casebycase.cases.model.TAGS")

@@ -40,9 +40,12 @@ def feed(name: str, deadlines: Iterable[Due], now: dt.datetime) -> bytes:
         event.add("dtstart", due - dt.timedelta(minutes=15))
         event.add("dtend", due)
         event.add("summary", f"Due: {d.action.replace('_', ' ')} ({d.case_ref})")
-        event.add("description", f"Case {d.case_ref}: {d.action} is due at "
-                                 f"{d.due_at.astimezone(_zone(d.zone)).isoformat()} "
-                                 f"({d.zone}).")
+        event.add(
+            "description",
+            f"Case {d.case_ref}: {d.action} is due at "
+            f"{d.due_at.astimezone(_zone(d.zone)).isoformat()} "
+            f"({d.zone}).",
+        )
         if d.url:
             event.add("url", d.url)
         alarm = Alarm()

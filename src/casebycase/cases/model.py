@@ -18,19 +18,21 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }
 """action -> {from state: to state}; anything else is an illegal transition."""
 
-TAGS = frozenset({
-    "case:request:received",
-    "case:recommendation:issued",
-    "case:decision:recorded",
-    "case:review:approved",
-    "case:review:returned",
-    "case:case:closed",
-    "case:case:reopened",
-    "case:deadline:completed",
-    "record:subject:expunged",
-    "user:account:created",
-    "user:account:disabled",
-})
+TAGS = frozenset(
+    {
+        "case:request:received",
+        "case:recommendation:issued",
+        "case:decision:recorded",
+        "case:review:approved",
+        "case:review:returned",
+        "case:case:closed",
+        "case:case:reopened",
+        "case:deadline:completed",
+        "record:subject:expunged",
+        "user:account:created",
+        "user:account:disabled",
+    }
+)
 """Every audit event carries one of these ``area:subject:action`` tags."""
 
 

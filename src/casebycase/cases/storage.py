@@ -31,9 +31,14 @@ class Transaction(Protocol):
         """Change the case only if still at ``version``; False when another came first."""
         ...
 
-    def cases(self, agencies: frozenset[str], state: str | None = None,
-              kind: str | None = None, limit: int = 100, offset: int = 0
-              ) -> list[dict[str, Any]]: ...
+    def cases(
+        self,
+        agencies: frozenset[str],
+        state: str | None = None,
+        kind: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]: ...
     def insert_decision(self, row: dict[str, Any]) -> None: ...
     def insert_review(self, row: dict[str, Any]) -> None: ...
     def insert_reopening(self, row: dict[str, Any]) -> None: ...
@@ -41,8 +46,9 @@ class Transaction(Protocol):
 
     # deadlines
     def insert_deadlines(self, rows: list[dict[str, Any]]) -> None: ...
-    def open_deadlines(self, agencies: frozenset[str], until: dt.datetime
-                       ) -> list[dict[str, Any]]: ...
+    def open_deadlines(
+        self, agencies: frozenset[str], until: dt.datetime
+    ) -> list[dict[str, Any]]: ...
 
     # audit
     def chain_head(self, agency: str) -> Head | None:

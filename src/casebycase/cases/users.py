@@ -65,15 +65,17 @@ def hash_token(token: str) -> str:
 
 
 def _unauthorized(why: str = "invalid credentials") -> Unauthorized:
-    return Unauthorized([Problem("credentials", why, "log in again or use a valid token")],
-                        title="unauthorized")
+    return Unauthorized(
+        [Problem("credentials", why, "log in again or use a valid token")], title="unauthorized"
+    )
 
 
 class Users:
     """Create, list and disable users; issue tokens; log in; resolve a token to an Actor."""
 
-    def __init__(self, store: Storage, clock: Callable[[], dt.datetime],
-                 hasher: PasswordHasher | None = None) -> None:
+    def __init__(
+        self, store: Storage, clock: Callable[[], dt.datetime], hasher: PasswordHasher | None = None
+    ) -> None:
         self.store, self.clock = store, clock
         self.hasher = hasher or PasswordHasher(time_cost=3, memory_cost=65536, parallelism=1)
         self._checking = threading.Lock()  # one password check at a time: one core at most
@@ -81,8 +83,15 @@ class Users:
 
     # --- accounts ---------------------------------------------------------------------------
 
-    def add(self, username: str, role: str, agency: str, actor: Actor,
-            password: str | None = None, agencies: Iterable[str] = ()) -> dict[str, Any]:
+    def add(
+        self,
+        username: str,
+        role: str,
+        agency: str,
+        actor: Actor,
+        password: str | None = None,
+        agencies: Iterable[str] = (),
+    ) -> dict[str, Any]:
         """Create a user of one agency (a state-level user may also see ``agencies``)."""
         extra = sorted(set(agencies) - {agency})
         problems = _check_account(username, role, agency, extra, password)
@@ -90,17 +99,33 @@ class Users:
             raise UserError(problems, title="invalid user")
         _may_manage(actor, agency)
         now = self._now()
-        row = {"id": str(uuid.uuid4()), "username": username, "role": role, "agency": agency,
-               "agencies": extra, "disabled": False, "failed_logins": 0, "failed_since": None,
-               "password_hash": self.hasher.hash(password) if password else None,
-               "created_at": now}
+        row = {
+            "id": str(uuid.uuid4()),
+            "username": username,
+            "role": role,
+            "agency": agency,
+            "agencies": extra,
+            "disabled": False,
+            "failed_logins": 0,
+            "failed_since": None,
+            "password_hash": self.hasher.hash(password) if password else None,
+            "created_at": now,
+        }
         with self.store.transaction() as tx:
             if tx.user(username) is not None:
-                raise UserError([Problem("username", f"'{username}' is taken",
-                                         "choose another username")], title="invalid user")
+                raise UserError(
+                    [Problem("username", f"'{username}' is taken", "choose another username")],
+                    title="invalid user",
+                )
             tx.insert_user(row)
-            _event(tx, agency, actor, now, "user:account:created",
-                   {"user": row["id"], "role": role, "agencies": extra})
+            _event(
+                tx,
+                agency,
+                actor,
+                now,
+                "user:account:created",
+                {"user": row["id"], "role": role, "agencies": extra},
+            )
         return _public(row)
 
     def list(self, actor: Actor) -> list[dict[str, Any]]:
@@ -114,42 +139,71 @@ class Users:
         with self.store.transaction() as tx:
             row = tx.user(username)
             if row is None or not actor.sees(row["agency"]):
-                raise NotFound([Problem("username", f"no user '{username}'",
-                                        "check the username (casebycase users list)")],
-                               title="not found")
+                raise NotFound(
+                    [
+                        Problem(
+                            "username",
+                            f"no user '{username}'",
+                            "check the username (casebycase users list)",
+                        )
+                    ],
+                    title="not found",
+                )
             _may_manage(actor, row["agency"])
             if not row["disabled"]:
                 tx.update_user(row["id"], disabled=True)
-                _event(tx, row["agency"], actor, now, "user:account:disabled",
-                       {"user": row["id"]})
+                _event(tx, row["agency"], actor, now, "user:account:disabled", {"user": row["id"]})
             row["disabled"] = True
         return _public(row)
 
-    def issue_token(self, username: str, label: str | None = None,
-                    lifetime: dt.timedelta | None = None, kind: str = "api") -> str:
+    def issue_token(
+        self,
+        username: str,
+        label: str | None = None,
+        lifetime: dt.timedelta | None = None,
+        kind: str = "api",
+    ) -> str:
         """A new token for the user; only its hash is stored, so this is the one showing."""
         token = secrets.token_urlsafe(32)
         now = self._now()
         with self.store.transaction() as tx:
             row = tx.user(username)
             if row is None or row["disabled"]:
-                raise NotFound([Problem("username", f"no active user '{username}'",
-                                        "check the username")], title="not found")
-            tx.insert_token({"token_hash": hash_token(token), "user_id": row["id"],
-                             "kind": kind, "label": label, "created_at": now,
-                             "expires_at": now + lifetime if lifetime else None})
+                raise NotFound(
+                    [Problem("username", f"no active user '{username}'", "check the username")],
+                    title="not found",
+                )
+            tx.insert_token(
+                {
+                    "token_hash": hash_token(token),
+                    "user_id": row["id"],
+                    "kind": kind,
+                    "label": label,
+                    "created_at": now,
+                    "expires_at": now + lifetime if lifetime else None,
+                }
+            )
         return token
 
     # --- authentication ---------------------------------------------------------------------
 
-    def login(self, username: str, password: str, client: str | None = None
-              ) -> tuple[str, dt.datetime]:
+    def login(
+        self, username: str, password: str, client: str | None = None
+    ) -> tuple[str, dt.datetime]:
         """Exchange a username and password for a session token and its expiry; ``client``
         is the caller's address (throttled on its own)."""
         self._throttle(_limits(username, client), self._now())  # refused ones never queue
         if not self._checking.acquire(timeout=CHECK_WAIT):
-            error = Throttled([Problem("username", "the server is busy checking other logins",
-                                       "try again in a moment")], title="too many requests")
+            error = Throttled(
+                [
+                    Problem(
+                        "username",
+                        "the server is busy checking other logins",
+                        "try again in a moment",
+                    )
+                ],
+                title="too many requests",
+            )
             error.retry_after = 1
             raise error
         try:
@@ -157,8 +211,7 @@ class Users:
         finally:
             self._checking.release()
 
-    def _login(self, username: str, password: str, client: str | None
-               ) -> tuple[str, dt.datetime]:
+    def _login(self, username: str, password: str, client: str | None) -> tuple[str, dt.datetime]:
         now = self._now()
         limits = _limits(username, client)
         failures = self._throttle(limits, now)
@@ -178,13 +231,21 @@ class Users:
         assert row is not None
         with self.store.transaction() as tx:
             tx.clear_failures(f"user:{username}")
-            tx.insert_token({"token_hash": hash_token(token), "user_id": row["id"],
-                             "kind": "session", "label": "session", "created_at": now,
-                             "expires_at": expires})
+            tx.insert_token(
+                {
+                    "token_hash": hash_token(token),
+                    "user_id": row["id"],
+                    "kind": "session",
+                    "label": "session",
+                    "created_at": now,
+                    "expires_at": expires,
+                }
+            )
         return token, expires
 
-    def _throttle(self, limits: dict[str, int], now: dt.datetime
-                  ) -> dict[str, tuple[int, dt.datetime]]:
+    def _throttle(
+        self, limits: dict[str, int], now: dt.datetime
+    ) -> dict[str, tuple[int, dt.datetime]]:
         """The failure counts of ``limits``; Throttled while any of them must wait."""
         with self.store.read() as tx:
             failures = tx.login_failures(list(limits))
@@ -192,10 +253,16 @@ class Users:
             count, last = failures.get(key, (0, now))
             until = _aware(last) + _backoff(count, free)
             if now < until and now - _aware(last) < RESET_AFTER:
-                error = Throttled([Problem(
-                    "username" if key.startswith("user:") else "client",
-                    "too many failed logins", f"try again after {until.isoformat()}")],
-                    title="too many requests")
+                error = Throttled(
+                    [
+                        Problem(
+                            "username" if key.startswith("user:") else "client",
+                            "too many failed logins",
+                            f"try again after {until.isoformat()}",
+                        )
+                    ],
+                    title="too many requests",
+                )
                 error.retry_after = int((until - now).total_seconds()) + 1
                 raise error
         return failures
@@ -210,9 +277,16 @@ class Users:
         with self.store.read() as tx:
             row = tx.user(username)
         if row is None or row["disabled"]:
-            raise NotFound([Problem("--as", f"no active user '{username}'",
-                                    "check the username (casebycase users list)")],
-                           title="not found")
+            raise NotFound(
+                [
+                    Problem(
+                        "--as",
+                        f"no active user '{username}'",
+                        "check the username (casebycase users list)",
+                    )
+                ],
+                title="not found",
+            )
         return Actor(row["id"], row["role"], row["agency"], frozenset(row["agencies"]))
 
     def authenticate(self, token: str) -> Actor:
@@ -248,34 +322,55 @@ class Users:
         return now.astimezone(dt.UTC)
 
 
-def _check_account(username: str, role: str, agency: str, extra: list[str],
-                   password: str | None) -> list[Problem]:
+def _check_account(
+    username: str, role: str, agency: str, extra: list[str], password: str | None
+) -> list[Problem]:
     problems = []
     if not NAME.match(username):
-        problems.append(Problem("username", f"'{username}' is not a valid username",
-                                "lowercase letters, digits and . _ @ -, at most 100"))
+        problems.append(
+            Problem(
+                "username",
+                f"'{username}' is not a valid username",
+                "lowercase letters, digits and . _ @ -, at most 100",
+            )
+        )
     if role not in ROLES:
-        problems.append(Problem("role", f"'{role}' is not a role",
-                                f"use one of {', '.join(ROLES)}"))
+        problems.append(
+            Problem("role", f"'{role}' is not a role", f"use one of {', '.join(ROLES)}")
+        )
     for where, value in [("agency", agency), *(("agencies", a) for a in extra)]:
         if not AGENCY.match(value):
-            problems.append(Problem(where, f"'{value}' is not an agency id",
-                                    "use a pack id such as boone-county-so"))
+            problems.append(
+                Problem(
+                    where, f"'{value}' is not an agency id", "use a pack id such as boone-county-so"
+                )
+            )
     if password is not None and len(password) < MIN_PASSWORD:
-        problems.append(Problem("password", f"shorter than {MIN_PASSWORD} characters",
-                                "use a longer passphrase"))
+        problems.append(
+            Problem(
+                "password", f"shorter than {MIN_PASSWORD} characters", "use a longer passphrase"
+            )
+        )
     return problems
 
 
 def _may_manage(actor: Actor, agency: str) -> None:
     if actor.role != "policy_admin" or not actor.sees(agency):
-        raise Forbidden([Problem("role", f"a {actor.role} of {actor.agency} may not manage "
-                                 f"users of {agency}", "ask a policy_admin of that agency")],
-                        title="forbidden")
+        raise Forbidden(
+            [
+                Problem(
+                    "role",
+                    f"a {actor.role} of {actor.agency} may not manage users of {agency}",
+                    "ask a policy_admin of that agency",
+                )
+            ],
+            title="forbidden",
+        )
 
 
-def _event(tx: Transaction, agency: str, actor: Actor, now: dt.datetime, tag: str,
-           payload: dict[str, Any]) -> None:
+def _event(
+    tx: Transaction, agency: str, actor: Actor, now: dt.datetime, tag: str, payload: dict[str, Any]
+) -> None:
     audit.append(tx, agency, tag, f"{actor.role}:{actor.user}", now, None, None, payload)
 
 
@@ -302,7 +397,12 @@ def _aware(value: Any) -> Any:
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
     """A user without secrets."""
-    return {"id": row["id"], "username": row["username"], "role": row["role"],
-            "agency": row["agency"], "agencies": list(row["agencies"]),
-            "disabled": bool(row["disabled"]),
-            "created_at": _aware(row["created_at"]).isoformat()}
+    return {
+        "id": row["id"],
+        "username": row["username"],
+        "role": row["role"],
+        "agency": row["agency"],
+        "agencies": list(row["agencies"]),
+        "disabled": bool(row["disabled"]),
+        "created_at": _aware(row["created_at"]).isoformat(),
+    }

@@ -17,9 +17,14 @@ app.add_typer(cases, name="cases")
 
 
 @audit.command("verify")
-def verify(database: Annotated[str | None, typer.Option(
-        "--database", metavar="URL", help="Store URL (default: CASEBYCASE_DATABASE_URL)")
-        ] = None) -> None:
+def verify(
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database", metavar="URL", help="Store URL (default: CASEBYCASE_DATABASE_URL)"
+        ),
+    ] = None,
+) -> None:
     """Recompute every agency's hash chain; name the first bad event. Exit 1 if any.
 
     Read-only: a store that does not exist is an error, never created."""
@@ -45,12 +50,15 @@ def verify(database: Annotated[str | None, typer.Option(
 
 
 @cases.command("expunge")
-def expunge(case_id: Annotated[str, typer.Argument(help="The case id (a UUID)")],
-            as_user: Annotated[str, typer.Option(
-                "--as", help="The counsel user who orders the expungement")],
-            database: Annotated[str | None, typer.Option(
-                "--database", help="Store URL (default: CASEBYCASE_DATABASE_URL)")] = None
-            ) -> None:
+def expunge(
+    case_id: Annotated[str, typer.Argument(help="The case id (a UUID)")],
+    as_user: Annotated[
+        str, typer.Option("--as", help="The counsel user who orders the expungement")
+    ],
+    database: Annotated[
+        str | None, typer.Option("--database", help="Store URL (default: CASEBYCASE_DATABASE_URL)")
+    ] = None,
+) -> None:
     """Remove every free text and reference of a case; the audit chain keeps only hashes
     and still verifies. The expungement itself is an audit event."""
     from casebycase.cases.service import CaseService
@@ -66,5 +74,7 @@ def expunge(case_id: Annotated[str, typer.Argument(help="The case id (a UUID)")]
             removed = CaseService(store, clock).expunge(case_id, actor)
     finally:
         store.close()
-    out.print(f"expunged case {case_id}: {removed} event payloads removed, the chain verifies",
-              markup=False)
+    out.print(
+        f"expunged case {case_id}: {removed} event payloads removed, the chain verifies",
+        markup=False,
+    )

@@ -13,8 +13,9 @@ from casebycase.cli.shell import app, err, out
 if TYPE_CHECKING:
     from casebycase.datasets import ShippedSet
 
-data = typer.Typer(help="Real data sets shipped with casebycase, with their provenance.",
-                   no_args_is_help=True)
+data = typer.Typer(
+    help="Real data sets shipped with casebycase, with their provenance.", no_args_is_help=True
+)
 app.add_typer(data, name="data")
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -31,8 +32,9 @@ def _checked(s: ShippedSet) -> dict[str, Any]:
     entry = s.model_dump()
     for f in entry["shipped"]:
         path = ROOT / s.name / f["file"]
-        f["verified"] = (path.is_file()
-                         and hashlib.sha256(path.read_bytes()).hexdigest() == f["sha256"])
+        f["verified"] = (
+            path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == f["sha256"]
+        )
     return entry
 
 
@@ -43,23 +45,42 @@ def list_cmd(as_json: Json = False) -> None:
 
     sets = shipped_sets()
     if as_json:
-        out.print_json(json.dumps([{
-            "name": s.name, "aliases": s.aliases, "title": s.title, "used_by": s.used_by,
-            "source": s.source, "retrieved": s.retrieved, "bytes": s.bytes,
-            "raw_bytes": s.raw_bytes, "files": [f.file for f in s.shipped],
-            "rows": {f.file: f.rows for f in s.shipped}} for s in sets]))
+        out.print_json(
+            json.dumps(
+                [
+                    {
+                        "name": s.name,
+                        "aliases": s.aliases,
+                        "title": s.title,
+                        "used_by": s.used_by,
+                        "source": s.source,
+                        "retrieved": s.retrieved,
+                        "bytes": s.bytes,
+                        "raw_bytes": s.raw_bytes,
+                        "files": [f.file for f in s.shipped],
+                        "rows": {f.file: f.rows for f in s.shipped},
+                    }
+                    for s in sets
+                ]
+            )
+        )
         return
     out.print(f"Data shipped with casebycase ({ROOT}):", markup=False)
     for s in sets:
         rows = sum(f.rows for f in s.shipped)
         alias = f" (alias {', '.join(s.aliases)})" if s.aliases else ""
-        out.print(f"  {s.name}{alias}: {_kib(s.bytes)}, {rows:,} rows, retrieved "
-                  f"{s.retrieved}\n    used by {', '.join(s.used_by)}; source {s.source}",
-                  markup=False)
+        out.print(
+            f"  {s.name}{alias}: {_kib(s.bytes)}, {rows:,} rows, retrieved "
+            f"{s.retrieved}\n    used by {', '.join(s.used_by)}; source {s.source}",
+            markup=False,
+        )
     total = sum(s.bytes for s in sets)
-    out.print(f"{len(sets)} sets, {_kib(total)} in all (raw files "
-              f"{_kib(sum(s.raw_bytes for s in sets))}). `casebycase data info NAME` shows "
-              "the provenance of one.", markup=False)
+    out.print(
+        f"{len(sets)} sets, {_kib(total)} in all (raw files "
+        f"{_kib(sum(s.raw_bytes for s in sets))}). `casebycase data info NAME` shows "
+        "the provenance of one.",
+        markup=False,
+    )
 
 
 @data.command("info")
@@ -74,8 +95,7 @@ def info_cmd(
         s = find(name)
     except UnknownSet:
         names = ", ".join(x for t in shipped_sets() for x in (t.name, *t.aliases))
-        err.print(f"error: no shipped data set named {name!r} (use one of: {names})",
-                  markup=False)
+        err.print(f"error: no shipped data set named {name!r} (use one of: {names})", markup=False)
         raise typer.Exit(2) from None
     entry = _checked(s)
     if as_json:
@@ -97,11 +117,13 @@ def info_cmd(
     ]
     for f in entry["shipped"]:
         check = "verified" if f["verified"] else "DOES NOT MATCH the manifest"
-        lines += [f"    {f['file']} ({_kib(f['bytes'])}, {f['rows']:,} rows) "
-                  f"sha256 {f['sha256']} [{check}]",
-                  f"      from {f['source']}; columns: {', '.join(f['columns'])}",
-                  "      not shipped: " + (", ".join(c or "(unnamed index)"
-                                                    for c in f["dropped"]) or "none")]
+        lines += [
+            f"    {f['file']} ({_kib(f['bytes'])}, {f['rows']:,} rows) "
+            f"sha256 {f['sha256']} [{check}]",
+            f"      from {f['source']}; columns: {', '.join(f['columns'])}",
+            "      not shipped: "
+            + (", ".join(c or "(unnamed index)" for c in f["dropped"]) or "none"),
+        ]
     out.print("\n".join(lines), markup=False)
     if not all(f["verified"] for f in entry["shipped"]):
         raise typer.Exit(1)

@@ -17,13 +17,22 @@ if TYPE_CHECKING:
     from casebycase.policy.compile import CompiledPack
     from casebycase.policy.recommendation import Recommendation
 
-PackOption = Annotated[str | None, typer.Option(
-    "--pack", "-p", metavar="PACK", help="Pack id or path (default: the request's agency).")]
-RequestFile = Annotated[str, typer.Argument(
-    metavar="FILE", help="Request file (JSON or YAML), or - for stdin")]
+PackOption = Annotated[
+    str | None,
+    typer.Option(
+        "--pack", "-p", metavar="PACK", help="Pack id or path (default: the request's agency)."
+    ),
+]
+RequestFile = Annotated[
+    str, typer.Argument(metavar="FILE", help="Request file (JSON or YAML), or - for stdin")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-Packs = Annotated[list[str] | None, typer.Argument(
-    metavar="PACK...", help="Pack ids, folders or files (default: every bundled pack)")]
+Packs = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="PACK...", help="Pack ids, folders or files (default: every bundled pack)"
+    ),
+]
 
 
 def _read_request(file: str) -> dict[str, Any]:
@@ -31,8 +40,10 @@ def _read_request(file: str) -> dict[str, Any]:
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except OSError as exc:
-        raise RequestError([Problem(name, f"cannot read the file: {exc.strerror}",
-                                    "check the path")], title="invalid request") from None
+        raise RequestError(
+            [Problem(name, f"cannot read the file: {exc.strerror}", "check the path")],
+            title="invalid request",
+        ) from None
     import yaml
 
     try:
@@ -41,11 +52,15 @@ def _read_request(file: str) -> dict[str, Any]:
         where = name
         if isinstance(exc, json.JSONDecodeError):
             where = f"{name}:{exc.lineno}:{exc.colno}"
-        raise RequestError([Problem(where, f"not valid JSON or YAML: {exc}",
-                                    "send one JSON object")], title="invalid request") from None
+        raise RequestError(
+            [Problem(where, f"not valid JSON or YAML: {exc}", "send one JSON object")],
+            title="invalid request",
+        ) from None
     if not isinstance(data, dict):
-        raise RequestError([Problem(name, "expected one object (a mapping)",
-                                    "send one JSON object per request")], title="invalid request")
+        raise RequestError(
+            [Problem(name, "expected one object (a mapping)", "send one JSON object per request")],
+            title="invalid request",
+        )
     return data
 
 
@@ -61,10 +76,14 @@ def _recommend(file: str, pack: str | None) -> Recommendation:
 
 
 @app.command("evaluate")
-def evaluate_cmd(file: RequestFile, pack: PackOption = None, as_json: JsonOption = False,
-                 trace: Annotated[bool, typer.Option(
-                     "--trace", help="Also list every rule checked (as `explain` does).")
-                 ] = False) -> None:
+def evaluate_cmd(
+    file: RequestFile,
+    pack: PackOption = None,
+    as_json: JsonOption = False,
+    trace: Annotated[
+        bool, typer.Option("--trace", help="Also list every rule checked (as `explain` does).")
+    ] = False,
+) -> None:
     """Recommend what to do with one request."""
     with _errors():
         rec = _recommend(file, pack)
@@ -81,14 +100,23 @@ def evaluate_cmd(file: RequestFile, pack: PackOption = None, as_json: JsonOption
 
 def _print_recommendation(rec: Recommendation) -> None:
     colour = {"comply": "green", "partial": "yellow", "decline": "red", "refer": "cyan"}
-    out.print(f"[bold {colour[rec.outcome]}]{rec.outcome.upper()}[/]  "
-              f"pack {rec.pack.id} {rec.pack.version} (digest {rec.pack.digest[:12]})")
+    out.print(
+        f"[bold {colour[rec.outcome]}]{rec.outcome.upper()}[/]  "
+        f"pack {rec.pack.id} {rec.pack.version} (digest {rec.pack.digest[:12]})"
+    )
     say(rec.explanation, hanging="")
     if rec.actions:
         out.print("\n[bold]Actions[/bold]")
         for a in rec.actions:
-            by = f" by {a['by']}" if a["by"] else (" (no deadline)" if "clock" not in a else
-                                                 " (deadline unknown: its anchor time is missing)")
+            by = (
+                f" by {a['by']}"
+                if a["by"]
+                else (
+                    " (no deadline)"
+                    if "clock" not in a
+                    else " (deadline unknown: its anchor time is missing)"
+                )
+            )
             say(f"- {a['do']}{by} ({', '.join(a['because'])})", indent="  ", hanging="      ")
             if a.get("note"):
                 say(f"note: {a['note']}", indent="      ", hanging="      ")
@@ -120,14 +148,18 @@ def _print_recommendation(rec: Recommendation) -> None:
 def _print_trace(rec: Recommendation) -> None:
     rows = rec.trace()
     matched = sum(1 for r in rows if r["matched"])
-    out.print(f"\n[bold]Every rule checked[/bold] ({matched} of {len(rows)} matched; "
-              "most authoritative layer first)")
+    out.print(
+        f"\n[bold]Every rule checked[/bold] ({matched} of {len(rows)} matched; "
+        "most authoritative layer first)"
+    )
     for row in rows:
-        flags = ", ".join(x for x in (row["layer"], "binding" if row["binding"] else "",
-                                      row["outcome"] or "") if x)
+        flags = ", ".join(
+            x
+            for x in (row["layer"], "binding" if row["binding"] else "", row["outcome"] or "")
+            if x
+        )
         style = "bold" if row["role"] == "decided" else ("dim" if not row["matched"] else "")
-        say(f"{row['rule']} ({flags}): {row['role']}", indent="  ", hanging="      ",
-            style=style)
+        say(f"{row['rule']} ({flags}): {row['role']}", indent="  ", hanging="      ", style=style)
         say(f"when {row['when']}", indent="      ", hanging="        ", style="dim")
     for o in rec.decision.overridden:
         say(f"overridden: {o.rule} by {o.by} ({o.why})", hanging="  ")
@@ -151,20 +183,32 @@ def packs(as_json: JsonOption = False) -> None:
     from casebycase.policy.catalog import pack_headers
 
     with _errors():
-        rows = [(h.id, h.version, h.title, h.rules, " > ".join(h.bases))
-                for h in pack_headers()]
+        rows = [(h.id, h.version, h.title, h.rules, " > ".join(h.bases)) for h in pack_headers()]
     if as_json:
-        print_json([{"pack": i, "version": v, "title": t, "rules": n,
-                     "extends": b.split(" > ") if b else []} for i, v, t, n, b in rows])
+        print_json(
+            [
+                {
+                    "pack": i,
+                    "version": v,
+                    "title": t,
+                    "rules": n,
+                    "extends": b.split(" > ") if b else [],
+                }
+                for i, v, t, n, b in rows
+            ]
+        )
         return
     listing(("pack", "version", "title", "rules", "extends"), rows)
 
 
 @app.command()
-def show(pack: Annotated[str, typer.Argument(metavar="PACK", help="Pack id or path")],
-         source: Annotated[bool, typer.Option(
-             "--source", help="Print the Python the pack compiles to, and its constants")
-         ] = False) -> None:
+def show(
+    pack: Annotated[str, typer.Argument(metavar="PACK", help="Pack id or path")],
+    source: Annotated[
+        bool,
+        typer.Option("--source", help="Print the Python the pack compiles to, and its constants"),
+    ] = False,
+) -> None:
     """A pack's profile, sources and rules as readable text."""
     from casebycase.policy.compile import load_pack
 
@@ -193,8 +237,10 @@ def _print_pack(p: CompiledPack) -> None:
     for prog in a.programs_287g:
         out.print(f"  287(g) {prog.model} from {prog.effective or '?'} to {prog.expires or 'now'}")
     for ag in a.agreements:
-        out.print(f"  agreement {ag.id}: {ag.title} with {ag.counterparty} "
-                  f"from {ag.effective or '?'}", markup=False)
+        out.print(
+            f"  agreement {ag.id}: {ag.title} with {ag.counterparty} from {ag.effective or '?'}",
+            markup=False,
+        )
     out.print("\n[bold]Sources[/bold]")
     for s in pk.sources.values():
         dates = f"{s.effective or '…'} to {s.expires or 'now'}"
@@ -204,8 +250,15 @@ def _print_pack(p: CompiledPack) -> None:
     out.print("\n[bold]Rules[/bold] (most authoritative layer first)")
     for rd in sorted(pk.rules, key=lambda r: r.rank):
         r = rd.rule
-        flags = ", ".join(x for x in (rd.layer, "binding" if r.binding else "",
-                                      f"priority {r.priority}" if r.priority else "") if x)
+        flags = ", ".join(
+            x
+            for x in (
+                rd.layer,
+                "binding" if r.binding else "",
+                f"priority {r.priority}" if r.priority else "",
+            )
+            if x
+        )
         out.print(f"\n  [bold]{r.id}[/bold] ({flags}) → {r.outcome or 'adds actions/risks'}")
         out.print(f"    {' '.join(r.says.split())}", markup=False)
         out.print(f"    when {describe(rd.node)}", markup=False)
@@ -214,21 +267,25 @@ def _print_pack(p: CompiledPack) -> None:
         for act in r.actions:
             by = ""
             if act.by:
-                amount = (f"{act.by.hours} h" if act.by.hours is not None
-                          else f"{act.by.days} days")
+                amount = f"{act.by.hours} h" if act.by.hours is not None else f"{act.by.days} days"
                 side = "before" if act.by.before else "after"
                 by = f" {amount} {side} {act.by.anchor} ({act.by.clock} clock)"
             out.print(f"    do {act.do}{by}", markup=False)
         for c in r.because:
             quote = f' "{c.quote}"' if c.quote else ""
-            out.print(f"    because {pk.sources[c.source].citation} {c.section or ''}{quote}",
-                      markup=False)
+            out.print(
+                f"    because {pk.sources[c.source].citation} {c.section or ''}{quote}",
+                markup=False,
+            )
     out.print(f"\nDefault ({pk.default.id}): {pk.default.outcome}. {pk.default.says}", markup=False)
 
 
 @app.command()
-def check(paths: Annotated[list[str], typer.Argument(
-        metavar="PACK...", help="Pack ids, folders or files")]) -> None:
+def check(
+    paths: Annotated[
+        list[str], typer.Argument(metavar="PACK...", help="Pack ids, folders or files")
+    ],
+) -> None:
     """Validate packs: every problem with file:line:column and a hint."""
     from casebycase.policy.compile import load_pack
 
@@ -236,8 +293,10 @@ def check(paths: Annotated[list[str], typer.Argument(
     for path in paths:
         try:
             p = load_pack(path)
-            out.print(f"[green]ok[/green] {p.id} {p.version}: {len(p.rules)} rules, "
-                      f"{len(p.pack.sources)} sources, {len(p.pack.tests)} scenario tests")
+            out.print(
+                f"[green]ok[/green] {p.id} {p.version}: {len(p.rules)} rules, "
+                f"{len(p.pack.sources)} sources, {len(p.pack.tests)} scenario tests"
+            )
             for warning in p.pack.warnings:
                 err.print(f"  [yellow]warning[/yellow] {warning}", markup=True)
         except CaseByCaseError as exc:
@@ -268,8 +327,10 @@ def test_cmd(paths: Packs = None) -> None:
                     err.print(f"    {f}", markup=False)
         passed = sum(r.passed for r in report.results)
         cover = f"{len(report.covered & set(report.rules))}/{len(report.rules)}"
-        out.print(f"{report.pack}: {passed}/{len(report.results)} scenarios passed; "
-                  f"rule coverage {cover} ({report.coverage:.0%})")
+        out.print(
+            f"{report.pack}: {passed}/{len(report.results)} scenarios passed; "
+            f"rule coverage {cover} ({report.coverage:.0%})"
+        )
         if report.uncovered:
             failed = True
             err.print(f"  rules no scenario exercises: {', '.join(report.uncovered)}")
@@ -278,13 +339,16 @@ def test_cmd(paths: Packs = None) -> None:
 
 
 @app.command()
-def classify(description: Annotated[str | None, typer.Argument(
-                 metavar="TEXT", help="Charge text")] = None,
-             code: Annotated[str | None, typer.Option(
-                 "--code", metavar="CITATION", help="Statute citation")] = None,
-             level: Annotated[str | None, typer.Option(
-                 "--level", metavar="LEVEL", help="Level as written")] = None,
-             as_json: JsonOption = False) -> None:
+def classify(
+    description: Annotated[str | None, typer.Argument(metavar="TEXT", help="Charge text")] = None,
+    code: Annotated[
+        str | None, typer.Option("--code", metavar="CITATION", help="Statute citation")
+    ] = None,
+    level: Annotated[
+        str | None, typer.Option("--level", metavar="LEVEL", help="Level as written")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
     """What the offense catalog derives from a charge text and/or statute code."""
     from casebycase.offenses import classify as classify_offense
 
@@ -292,9 +356,15 @@ def classify(description: Annotated[str | None, typer.Argument(
         err.print("error: give a charge text, --code, or both (e.g. --code 'RSMo 566.209')")
         raise typer.Exit(2)
     found = classify_offense(code, description, level)
-    data = {"category": found.category, "level": found.level, "entry": found.entry,
-            "citation": found.citation, "title": found.title, "matched_by": found.matched_by,
-            "is_hold": found.is_hold}
+    data = {
+        "category": found.category,
+        "level": found.level,
+        "entry": found.entry,
+        "citation": found.citation,
+        "title": found.title,
+        "matched_by": found.matched_by,
+        "is_hold": found.is_hold,
+    }
     if as_json:
         print_json(data)
         return

@@ -23,10 +23,15 @@ DATASET_NAMES = ("travis", "pa", "mn-sample", "boone-roster")
 """``replay.importers.DATASETS``, named here so that help needs no Polars (a test checks)."""
 ENGINE_NAMES = ("row", "columnar")
 
-DataOption = Annotated[Path | None, typer.Option(
-    "--data", metavar="DIR",
-    help=f"Folder of raw data sets, one folder per set (default: ${DATA_ENV}, "
-                   "else the data shipped with casebycase: see `casebycase data list`).")]
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        metavar="DIR",
+        help=f"Folder of raw data sets, one folder per set (default: ${DATA_ENV}, "
+        "else the data shipped with casebycase: see `casebycase data list`).",
+    ),
+]
 
 
 def _data_dir(data: Path | None) -> Path:
@@ -50,26 +55,45 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 @app.command("replay")
 def replay_cmd(
-    dataset: Annotated[str, typer.Argument(
-        metavar="DATASET", help=f"Data set: {', '.join(DATASET_NAMES)}")],
-    pack: Annotated[list[str], typer.Option(
-        "--pack", "-p", metavar="PACK[@DATE]",
-        help="Pack id, or PACK@YYYY-MM-DD for the rules in force that day; "
-                             "repeat for several.")],
+    dataset: Annotated[
+        str, typer.Argument(metavar="DATASET", help=f"Data set: {', '.join(DATASET_NAMES)}")
+    ],
+    pack: Annotated[
+        list[str],
+        typer.Option(
+            "--pack",
+            "-p",
+            metavar="PACK[@DATE]",
+            help="Pack id, or PACK@YYYY-MM-DD for the rules in force that day; repeat for several.",
+        ),
+    ],
     out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder for the results.")],
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar="DATE",
-        help="Apply the rules in force on this date (YYYY-MM-DD) to every request "
-                        "(default: each request's own date).")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Apply the rules in force on this date (YYYY-MM-DD) to every request "
+            "(default: each request's own date).",
+        ),
+    ] = None,
     data: DataOption = None,
-    engine: Annotated[str, typer.Option(
-        "--engine", metavar="ENGINE",
-        help="columnar (Polars, raw files read in chunks straight into frames; default) or "
-             "row (one request object at a time, the reference); both give the same "
-             "results.")] = "columnar",
-    chunk: Annotated[int, typer.Option(
-        "--chunk", min=1, metavar="N",
-        help="Records read at a time by the columnar engine.")] = 100_000,  # travis_frames.CHUNK
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            metavar="ENGINE",
+            help="columnar (Polars, raw files read in chunks straight into frames; default) or "
+            "row (one request object at a time, the reference); both give the same "
+            "results.",
+        ),
+    ] = "columnar",
+    chunk: Annotated[
+        int,
+        typer.Option(
+            "--chunk", min=1, metavar="N", help="Records read at a time by the columnar engine."
+        ),
+    ] = 100_000,  # travis_frames.CHUNK
 ) -> None:
     """Evaluate every request of a real data set under each pack; write and print a summary."""
     from rich.progress import (
@@ -106,13 +130,21 @@ def replay_cmd(
         with err.status(f"importing {dataset}"):
             ds = load_dataset(dataset, _data_dir(data))
     reasons = ", ".join(f"{why} ({n})" for why, n in ds.reasons().most_common(3))
-    err.print(f"{ds.id}: {ds.rows_read:,} rows read, {len(ds.items):,} requests, "
-              f"{len(ds.rejected):,} rejected" + (f": {reasons}" if reasons else ""),
-              markup=False)
+    err.print(
+        f"{ds.id}: {ds.rows_read:,} rows read, {len(ds.items):,} requests, "
+        f"{len(ds.rejected):,} rejected" + (f": {reasons}" if reasons else ""),
+        markup=False,
+    )
     total = len(ds.items) * len(scenarios)
     start = time.perf_counter()
-    with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("replaying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task("replay", total=total)
         rows = replay(ds, scenarios, ENGINES[engine], progress=lambda n: bar.advance(task, n))
     seconds = time.perf_counter() - start
@@ -137,20 +169,38 @@ def _replay_stream(stream: Stream, scenarios: list[Scenario], out_dir: Path) -> 
 
     start = time.perf_counter()
     totals = stream.totals()
-    with Progress(TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
-        tasks = {stage: bar.add_task(stage if stage == "charges" else "replaying",
-                                     total=total) for stage, total in totals.items()}
-        result = replay_frames(stream, scenarios,
-                               progress=lambda stage, n: bar.advance(tasks[stage], n))
+    with Progress(
+        TextColumn("{task.description:<9}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        tasks = {
+            stage: bar.add_task(stage if stage == "charges" else "replaying", total=total)
+            for stage, total in totals.items()
+        }
+        result = replay_frames(
+            stream, scenarios, progress=lambda stage, n: bar.advance(tasks[stage], n)
+        )
     seconds = time.perf_counter() - start
     ds = result.dataset
     reasons = ", ".join(f"{why} ({n})" for why, n in ds.reasons().most_common(3))
-    err.print(f"{ds.id}: {ds.rows_read:,} rows read, {result.requests:,} requests, "
-              f"{len(ds.rejected):,} rejected" + (f": {reasons}" if reasons else ""),
-              markup=False)
-    summary = summarize_frames(ds, scenarios, result.results, result.actual, result.requests,
-                               result.with_unclassified, seconds)
+    err.print(
+        f"{ds.id}: {ds.rows_read:,} rows read, {result.requests:,} requests, "
+        f"{len(ds.rejected):,} rejected" + (f": {reasons}" if reasons else ""),
+        markup=False,
+    )
+    summary = summarize_frames(
+        ds,
+        scenarios,
+        result.results,
+        result.actual,
+        result.requests,
+        result.with_unclassified,
+        seconds,
+    )
     paths = write(out_dir, ds, result.results, summary)
     out.print(markdown(summary), markup=False, highlight=False)
     out.print("Written: " + ", ".join(str(p) for p in paths.values()), markup=False)
@@ -158,8 +208,9 @@ def _replay_stream(stream: Stream, scenarios: list[Scenario], out_dir: Path) -> 
 
 @app.command("agencies")
 def agencies_cmd(
-    state: Annotated[str, typer.Option(
-        "--state", metavar="STATE", help="Two-letter state code.")] = "MO",
+    state: Annotated[
+        str, typer.Option("--state", metavar="STATE", help="Two-letter state code.")
+    ] = "MO",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     data: DataOption = None,
 ) -> None:
@@ -174,8 +225,9 @@ def agencies_cmd(
     folder = _data_dir(data)
     directory = build_directory(folder, state)
     if not directory.files:
-        err.print(f"error: no 287(g) lists found under {folder} "
-                  f"(pass --data DIR or set {DATA_ENV})")
+        err.print(
+            f"error: no 287(g) lists found under {folder} (pass --data DIR or set {DATA_ENV})"
+        )
         raise typer.Exit(2)
     if as_json:
         print_json(directory.to_dict())
@@ -197,8 +249,10 @@ def _print_table(directory: Directory) -> None:
 
     from casebycase.replay.agencies import STATES
 
-    table = Table(title=f"287(g) agreements, {STATES[directory.state].title()} "
-                        f"(newest ICE list {directory.newest})")
+    table = Table(
+        title=f"287(g) agreements, {STATES[directory.state].title()} "
+        f"(newest ICE list {directory.newest})"
+    )
     for col in ("agency", "county", "JEM", "TFM", "WSO", "FBI roster"):
         table.add_column(col, overflow="fold")
     for a in directory.agencies:
@@ -212,8 +266,7 @@ def _print_plain(agencies: list[Agency]) -> None:
     plain_line("\t".join(columns))
     for a in agencies:
         fbi = f"{a.fbi.type} {a.fbi.ori}" if a.fbi else "not found"
-        cells = [a.name, a.county, *(_cell(a, m, plain=True) for m in ("JEM", "TFM", "WSO")),
-                 fbi]
+        cells = [a.name, a.county, *(_cell(a, m, plain=True) for m in ("JEM", "TFM", "WSO")), fbi]
         plain_line("\t".join(c or "" for c in cells))
 
 
@@ -230,14 +283,17 @@ def _cell(a: Agency, model: str, plain: bool = False) -> str:
 
 
 def _totals(agencies: list[Agency], newest: dt.date | None) -> list[str]:
-    current = {m: sum(1 for a in agencies if a.agreements.get(m) and a.agreements[m].current)
-               for m in ("JEM", "TFM", "WSO")}
+    current = {
+        m: sum(1 for a in agencies if a.agreements.get(m) and a.agreements[m].current)
+        for m in ("JEM", "TFM", "WSO")
+    }
     dropped = sum(1 for a in agencies for g in a.agreements.values() if not g.current)
     holding = sum(1 for a in agencies if any(g.current for g in a.agreements.values()))
     matched = sum(1 for a in agencies if a.fbi)
     return [
         f"{len(agencies)} agencies seen on the lists; {holding} hold at least one agreement "
-        f"on the newest list ({newest}): " + ", ".join(f"{m} {n}" for m, n in current.items())
+        f"on the newest list ({newest}): "
+        + ", ".join(f"{m} {n}" for m, n in current.items())
         + f"; {dropped} agreements listed earlier are no longer listed.",
         f"FBI roster matched for {matched} of {len(agencies)} agencies.",
     ]

@@ -15,10 +15,13 @@ from casebycase.settings import Settings
 
 
 @app.command()
-def serve(demo: Annotated[bool, typer.Option(
-              "--demo", help="A fresh SQLite file with demo users and cases")] = False,
-          host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on")] = 8000) -> None:
+def serve(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="A fresh SQLite file with demo users and cases")
+    ] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
     """Serve the REST API (database: CASEBYCASE_DATABASE_URL; OpenAPI at /openapi.json)."""
     import uvicorn
 
@@ -33,8 +36,9 @@ def serve(demo: Annotated[bool, typer.Option(
             _seed_demo(settings.database_url)
         store = Store.open(settings.database_url)
     url = f"http://{host}:{port}"
-    out.print(f"casebycase API at {url}/api (OpenAPI: {url}/openapi.json, docs: {url}/docs)",
-              markup=False)
+    out.print(
+        f"casebycase API at {url}/api (OpenAPI: {url}/openapi.json, docs: {url}/docs)", markup=False
+    )
     uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="warning")
 
 
@@ -52,5 +56,6 @@ def _seed_demo(url: str) -> None:
     out.print(f"demo store: {url} ({count} cases)", markup=False)
     out.print("demo users (username, role, agency, password, token):", markup=False)
     for u in users:
-        out.print(f"  {u.username:32} {u.role:13} {u.agency:22} {u.password}  {u.token}",
-                  markup=False)
+        out.print(
+            f"  {u.username:32} {u.role:13} {u.agency:22} {u.password}  {u.token}", markup=False
+        )

@@ -20,8 +20,11 @@ from typer.core import TyperArgument, TyperOption
 
 from casebycase.errors import CaseByCaseError
 
-app = typer.Typer(help="Decide each federal immigration request case by case, and show the work.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Decide each federal immigration request case by case, and show the work.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 out = Console(highlight=False, soft_wrap=True, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
@@ -72,8 +75,13 @@ def print_json(data: Any) -> None:
     out.print(json.dumps(data, indent=2, ensure_ascii=False, default=str), markup=False)
 
 
-def listing(columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
-            as_json: bool = False, title: str | None = None) -> None:
+def listing(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    as_json: bool = False,
+    title: str | None = None,
+) -> None:
     """Rows as a table on a terminal; as tab-separated lines (a header line first) when
     stdout is a pipe or file, so ids are never wrapped or cut; as a JSON list with --json."""
     cells = [["" if c is None else str(c) for c in row] for row in rows]
@@ -106,9 +114,14 @@ def say(text: str, indent: str = "", hanging: str | None = None, style: str = ""
     for i, paragraph in enumerate(text.split("\n\n")):  # lines within a paragraph join
         if i:
             out.print()
-        lines = textwrap.wrap(" ".join(paragraph.split()), width=width, initial_indent=indent,
-                              subsequent_indent=indent + "  " if hanging is None else hanging,
-                              break_on_hyphens=False, break_long_words=False) or [indent]
+        lines = textwrap.wrap(
+            " ".join(paragraph.split()),
+            width=width,
+            initial_indent=indent,
+            subsequent_indent=indent + "  " if hanging is None else hanging,
+            break_on_hyphens=False,
+            break_long_words=False,
+        ) or [indent]
         for line in lines:
             out.print(line, markup=False, style=style or None)
 

@@ -11,8 +11,10 @@ from casebycase.cli.shell import app, errors, out
 
 
 @app.command()
-def sources(pack: Annotated[str, typer.Argument(help="Pack id or path", metavar="PACK")],
-            as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+def sources(
+    pack: Annotated[str, typer.Argument(help="Pack id or path", metavar="PACK")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
     """Every source of a pack with its authority, address, dates, UNCONFIRMED marks and the
     rules resting on it, and every quote (verified) or summary (gist)."""
     from casebycase.policy.compile import load_pack
@@ -26,21 +28,30 @@ def sources(pack: Annotated[str, typer.Argument(help="Pack id or path", metavar=
         return
     quotes = sum(c.words == "quote" for e in entries for c in e.citing)
     gists = sum(c.words == "gist" for e in entries for c in e.citing)
-    print(f"{compiled.id} {compiled.version}: {len(entries)} sources; {quotes} quotes verified "
-          f"against stored text, {gists} summaries (gist)")
+    print(
+        f"{compiled.id} {compiled.version}: {len(entries)} sources; {quotes} quotes verified "
+        f"against stored text, {gists} summaries (gist)"
+    )
     for e in entries:
         print()
-        dates = ", ".join(f"{k} {v}" for k, v in (("decided", e.decided),
-                          ("effective", e.effective), ("expires", e.expires)) if v)
-        print(f"{e.citation}  [{e.authority}{', persuasive' if e.weight != 'binding' else ''}"
-              f"; {e.layer} layer]" + (f"  ({dates})" if dates else ""))
+        dates = ", ".join(
+            f"{k} {v}"
+            for k, v in (("decided", e.decided), ("effective", e.effective), ("expires", e.expires))
+            if v
+        )
+        print(
+            f"{e.citation}  [{e.authority}{', persuasive' if e.weight != 'binding' else ''}"
+            f"; {e.layer} layer]" + (f"  ({dates})" if dates else "")
+        )
         print(f"  id: {e.id}")
         print(f"  address: {e.url or '-'} ({e.address})")
         print(f"  stored text: {e.stored_text or 'none (it can be summarised, not quoted)'}")
         for mark in e.unconfirmed:
             print(f"  UNCONFIRMED: {mark}")
-        print(f"  rules resting on it: {len(e.rules)}" + (f" ({', '.join(e.rules)})"
-                                                          if e.rules else ""))
+        print(
+            f"  rules resting on it: {len(e.rules)}"
+            + (f" ({', '.join(e.rules)})" if e.rules else "")
+        )
         for c in e.citing:
             section = f" {c.section}" if c.section else ""
             if c.words == "quote":

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 users = typer.Typer(help="User accounts, roles and API tokens.", no_args_is_help=True)
 app.add_typer(users, name="users")
 
-Database = Annotated[str | None, typer.Option(
-    "--database", metavar="URL", help="Store URL (default: CASEBYCASE_DATABASE_URL)")]
+Database = Annotated[
+    str | None,
+    typer.Option("--database", metavar="URL", help="Store URL (default: CASEBYCASE_DATABASE_URL)"),
+]
 Username = Annotated[str, typer.Argument(metavar="USERNAME", help="The user's name")]
 
 
@@ -54,18 +56,30 @@ def _admin(agency: str, also: list[str] | None = None) -> Actor:
 
 
 @users.command("add")
-def add(username: Username,
-        role: Annotated[str, typer.Option(
-            metavar="ROLE", help="officer, supervisor, counsel, auditor, policy_admin or public")],
-        agency: Annotated[str, _agency("The user's agency (a pack id)")],
-        also: Annotated[list[str] | None, typer.Option(
-            "--also", metavar="PACK",
-            help="Another agency a state-level user may see (repeatable)")] = None,
-        password: Annotated[bool, typer.Option(
-            "--password/--no-password", help="Give a generated password (shown once)")] = True,
-        token: Annotated[bool, typer.Option(
-            "--token", help="Also issue an API token (shown once)")] = False,
-        database: Database = None) -> None:
+def add(
+    username: Username,
+    role: Annotated[
+        str,
+        typer.Option(
+            metavar="ROLE", help="officer, supervisor, counsel, auditor, policy_admin or public"
+        ),
+    ],
+    agency: Annotated[str, _agency("The user's agency (a pack id)")],
+    also: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--also", metavar="PACK", help="Another agency a state-level user may see (repeatable)"
+        ),
+    ] = None,
+    password: Annotated[
+        bool,
+        typer.Option("--password/--no-password", help="Give a generated password (shown once)"),
+    ] = True,
+    token: Annotated[
+        bool, typer.Option("--token", help="Also issue an API token (shown once)")
+    ] = False,
+    database: Database = None,
+) -> None:
     """Create a user; the generated password and token are printed once."""
     secret = secrets.token_urlsafe(18) if password else None
     with _errors(), _accounts(database) as accounts:
@@ -79,27 +93,51 @@ def add(username: Username,
 
 
 @users.command("list")
-def list_users(agency: Annotated[str, _agency("Agency whose users to list")],
-               database: Database = None,
-               as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-               ) -> None:
+def list_users(
+    agency: Annotated[str, _agency("Agency whose users to list")],
+    database: Database = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
     """The users of an agency (tab-separated when piped). Never creates a store."""
     with _errors(), _accounts(database, read_only=True) as accounts:
         found = accounts.list(_admin(agency))
     if as_json:
-        print_json([{"username": u["username"], "role": u["role"], "agency": u["agency"],
-                     "also_sees": list(u["agencies"]), "disabled": bool(u["disabled"]),
-                     "created_at": u["created_at"]} for u in found])
+        print_json(
+            [
+                {
+                    "username": u["username"],
+                    "role": u["role"],
+                    "agency": u["agency"],
+                    "also_sees": list(u["agencies"]),
+                    "disabled": bool(u["disabled"]),
+                    "created_at": u["created_at"],
+                }
+                for u in found
+            ]
+        )
         return
-    listing(("username", "role", "agency", "also sees", "disabled", "created"),
-            [(u["username"], u["role"], u["agency"], ", ".join(u["agencies"]),
-              "yes" if u["disabled"] else "", u["created_at"]) for u in found])
+    listing(
+        ("username", "role", "agency", "also sees", "disabled", "created"),
+        [
+            (
+                u["username"],
+                u["role"],
+                u["agency"],
+                ", ".join(u["agencies"]),
+                "yes" if u["disabled"] else "",
+                u["created_at"],
+            )
+            for u in found
+        ],
+    )
 
 
 @users.command("disable")
-def disable(username: Username,
-            agency: Annotated[str, _agency("The user's agency")],
-            database: Database = None) -> None:
+def disable(
+    username: Username,
+    agency: Annotated[str, _agency("The user's agency")],
+    database: Database = None,
+) -> None:
     """Disable a user: their password and tokens stop working."""
     with _errors(), _accounts(database) as accounts:
         accounts.disable(username, _admin(agency))
@@ -107,18 +145,28 @@ def disable(username: Username,
 
 
 @users.command("token")
-def token(username: Username,
-          agency: Annotated[str, _agency("The user's agency")],
-          label: Annotated[str | None, typer.Option(
-              metavar="TEXT", help="What the token is for")] = None,
-          database: Database = None) -> None:
+def token(
+    username: Username,
+    agency: Annotated[str, _agency("The user's agency")],
+    label: Annotated[str | None, typer.Option(metavar="TEXT", help="What the token is for")] = None,
+    database: Database = None,
+) -> None:
     """Issue an API token for an integration (printed once; only its hash is stored)."""
     with _errors(), _accounts(database) as accounts:
-        if not any(u["username"] == username and u["agency"] == agency
-                   for u in accounts.list(_admin(agency))):
-            raise CaseByCaseError([Problem("username", f"no user '{username}' in agency "
-                                           f"'{agency}'", "check the username and --agency "
-                                           f"(casebycase users list --agency {agency})")],
-                                  title="not found")
+        if not any(
+            u["username"] == username and u["agency"] == agency
+            for u in accounts.list(_admin(agency))
+        ):
+            raise CaseByCaseError(
+                [
+                    Problem(
+                        "username",
+                        f"no user '{username}' in agency '{agency}'",
+                        "check the username and --agency "
+                        f"(casebycase users list --agency {agency})",
+                    )
+                ],
+                title="not found",
+            )
         issued = accounts.issue_token(username, label)
     out.print(issued, markup=False)

@@ -52,15 +52,24 @@ from casebycase.offenses.citations import (
 )
 
 Category = Literal[
-    "human_trafficking", "sex_trafficking", "child_exploitation", "homicide",
-    "sexual_assault", "violent_felony", "drug_felony", "other_felony", "dwi",
-    "misdemeanor", "immigration_crime", "ordinance", "unknown",
+    "human_trafficking",
+    "sex_trafficking",
+    "child_exploitation",
+    "homicide",
+    "sexual_assault",
+    "violent_felony",
+    "drug_felony",
+    "other_felony",
+    "dwi",
+    "misdemeanor",
+    "immigration_crime",
+    "ordinance",
+    "unknown",
 ]
 Level = Literal["felony", "misdemeanor", "infraction"]
 
 ABBREVIATIONS_FILE = "abbreviations.yaml"
-CATALOG_FILES = ("holds.yaml", "federal.yaml", "missouri.yaml", "texas.yaml",
-                 "charge-texts.yaml")
+CATALOG_FILES = ("holds.yaml", "federal.yaml", "missouri.yaml", "texas.yaml", "charge-texts.yaml")
 """Bundled catalog files, in catalog order (earlier entries win ties)."""
 
 _TOKEN = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
@@ -112,8 +121,9 @@ class Entry:
     examples: tuple[str, ...] = ()
     """The entry's codes as written in the catalog (single sections, not ranges)."""
 
-    def resolve(self, hint: str | None, marker: str | None,
-                attempt: bool) -> tuple[str, str | None]:
+    def resolve(
+        self, hint: str | None, marker: str | None, attempt: bool
+    ) -> tuple[str, str | None]:
         """(category, level) for this entry given the level evidence of one line."""
         if self.hold:
             return ("unknown", None)
@@ -168,8 +178,12 @@ class _EntryModel(BaseModel):
             raise ValueError("'category' is required (or 'by_level' for level-split entries)")
         if self.level is not None and (self.default_level is not None or self.by_level):
             raise ValueError("a fixed 'level' excludes 'default_level' and 'by_level'")
-        if self.hold and (self.category not in (None, "unknown") or self.level or self.by_level
-                          or self.default_level):
+        if self.hold and (
+            self.category not in (None, "unknown")
+            or self.level
+            or self.by_level
+            or self.default_level
+        ):
             raise ValueError("a hold entry has no category or level (it is not an offense)")
         if self.exclude and not self.descriptions:
             raise ValueError("'exclude' only filters 'descriptions'; this entry has none")
@@ -194,7 +208,8 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None,
+                None,
+                None,
                 f"duplicate key '{key}' (first at line {seen[key] + 1})",
                 key_node.start_mark,
             )
@@ -235,9 +250,16 @@ def _read_yaml(path: Path | Traversable, name: str) -> tuple[Any, list[int]]:
             mark = exc.problem_mark
             where = f"{name}:{mark.line + 1}:{mark.column + 1}"
             why = exc.problem or why
-        raise CatalogError([Problem(where, f"not valid YAML: {why}",
-                                    "check the indentation and quoting at that line")],
-                           "offense catalog cannot be loaded") from None
+        raise CatalogError(
+            [
+                Problem(
+                    where,
+                    f"not valid YAML: {why}",
+                    "check the indentation and quoting at that line",
+                )
+            ],
+            "offense catalog cannot be loaded",
+        ) from None
     lines: list[int] = []
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -253,8 +275,9 @@ def _error_text(exc: ValidationError, keys: Sequence[str]) -> list[tuple[str, st
         loc = ".".join(str(part) for part in err["loc"])
         kind = err["type"]
         value = err.get("input")
-        if loc.startswith("category") or (loc.startswith("by_level") and kind == "literal_error"
-                                          and loc.count(".") >= 1):
+        if loc.startswith("category") or (
+            loc.startswith("by_level") and kind == "literal_error" and loc.count(".") >= 1
+        ):
             near = difflib.get_close_matches(str(value), CATEGORIES, n=1)
             hint = f"did you mean '{near[0]}'?" if near else "use one of: " + ", ".join(CATEGORIES)
             out.append((f"unknown category '{value}'", hint))
@@ -265,8 +288,12 @@ def _error_text(exc: ValidationError, keys: Sequence[str]) -> list[tuple[str, st
             hint = f"did you mean '{near[0]}'?" if near else "known keys: " + ", ".join(keys)
             out.append((f"unknown key '{loc}'", hint))
         elif loc == "id" and kind == "string_pattern_mismatch":
-            out.append((f"id {value!r} is not of the form 'prefix:name'",
-                        "e.g. 'mo:566.209' or 'tx-text:agg-assault-deadly-weapon'"))
+            out.append(
+                (
+                    f"id {value!r} is not of the form 'prefix:name'",
+                    "e.g. 'mo:566.209' or 'tx-text:agg-assault-deadly-weapon'",
+                )
+            )
         elif kind == "missing":
             out.append((f"'{loc}' is required", "known keys: " + ", ".join(keys)))
         elif kind == "value_error":
@@ -301,22 +328,37 @@ class _Builder:
                 out.append(re.compile(self.expand(pattern), re.IGNORECASE))
             except KeyError as exc:
                 near = difflib.get_close_matches(str(exc.args[0]), list(self.abbreviations), n=1)
-                hint = f"did you mean '{{{near[0]}}}'?" if near else \
-                    f"define it in {ABBREVIATIONS_FILE}"
-                self.problems.append(Problem(
-                    where, f"{what} pattern '{pattern}' uses unknown abbreviation "
-                    f"'{{{exc.args[0]}}}'", hint))
+                hint = (
+                    f"did you mean '{{{near[0]}}}'?"
+                    if near
+                    else f"define it in {ABBREVIATIONS_FILE}"
+                )
+                self.problems.append(
+                    Problem(
+                        where,
+                        f"{what} pattern '{pattern}' uses unknown abbreviation '{{{exc.args[0]}}}'",
+                        hint,
+                    )
+                )
             except re.error as exc:
-                self.problems.append(Problem(
-                    where, f"{what} pattern '{pattern}' is not a valid regular expression: {exc}",
-                    "check brackets, escapes (\\( for a literal parenthesis) and quantifiers"))
+                self.problems.append(
+                    Problem(
+                        where,
+                        f"{what} pattern '{pattern}' is not a valid regular expression: {exc}",
+                        "check brackets, escapes (\\( for a literal parenthesis) and quantifiers",
+                    )
+                )
         return tuple(out)
 
     def add_file(self, name: str, data: Any, lines: Sequence[int]) -> None:
         if data is None:
-            self.problems.append(Problem(name, "the file is empty",
-                                         "a catalog file has 'catalog', 'jurisdiction' and "
-                                         "'entries'"))
+            self.problems.append(
+                Problem(
+                    name,
+                    "the file is empty",
+                    "a catalog file has 'catalog', 'jurisdiction' and 'entries'",
+                )
+            )
             return
         try:
             parsed = _FileModel.model_validate(data)
@@ -338,9 +380,13 @@ class _Builder:
                 self.problems.append(Problem(where, why, hint))
             return
         if model.id in self.seen:
-            self.problems.append(Problem(where, f"duplicate entry id '{model.id}' "
-                                         f"(first defined at {self.seen[model.id]})",
-                                         "give each entry its own id"))
+            self.problems.append(
+                Problem(
+                    where,
+                    f"duplicate entry id '{model.id}' (first defined at {self.seen[model.id]})",
+                    "give each entry its own id",
+                )
+            )
             return
         self.seen[model.id] = f"{name}:{line}"
         codes: list[CodePattern] = []
@@ -348,19 +394,37 @@ class _Builder:
             try:
                 codes.append(parse_code_pattern(code))
             except ValueError as exc:
-                self.problems.append(Problem(where, f"bad code pattern '{code}': {exc}",
-                                             "see the citation forms in docs/offenses.md"))
+                self.problems.append(
+                    Problem(
+                        where,
+                        f"bad code pattern '{code}': {exc}",
+                        "see the citation forms in docs/offenses.md",
+                    )
+                )
         descriptions = self.compile(where, "description", model.descriptions)
         exclude = self.compile(where, "exclude", model.exclude)
         category = model.category or "unknown"
-        self.entries.append(Entry(
-            id=model.id, citation=model.citation, title=model.title, category=category,
-            level=model.level, default_level=model.default_level,
-            by_level={str(k): str(v) for k, v in model.by_level.items()},
-            codes=tuple(codes), descriptions=descriptions, exclude=exclude, hold=model.hold,
-            note=model.note, source=f"{name}:{line}", order=len(self.entries),
-            examples=tuple(c for c, p in zip(model.codes, codes, strict=False)
-                           if not p.is_range)))
+        self.entries.append(
+            Entry(
+                id=model.id,
+                citation=model.citation,
+                title=model.title,
+                category=category,
+                level=model.level,
+                default_level=model.default_level,
+                by_level={str(k): str(v) for k, v in model.by_level.items()},
+                codes=tuple(codes),
+                descriptions=descriptions,
+                exclude=exclude,
+                hold=model.hold,
+                note=model.note,
+                source=f"{name}:{line}",
+                order=len(self.entries),
+                examples=tuple(
+                    c for c, p in zip(model.codes, codes, strict=False) if not p.is_range
+                ),
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,7 +454,8 @@ class Catalog:
                     self._ranges.setdefault(pattern.system, []).append((pattern, entry))
                 else:
                     self._exact.setdefault((pattern.system, pattern.section), []).append(
-                        (pattern, entry))
+                        (pattern, entry)
+                    )
         self._holds = [entry for entry in self.entries if entry.hold and entry.descriptions]
         self._texts = [entry for entry in self.entries if entry.descriptions and not entry.hold]
         self._cached = functools.lru_cache(maxsize=65536)(self._classify)
@@ -416,11 +481,15 @@ class Catalog:
                     break
         return out
 
-    def classify(self, code: str | None = None, description: str | None = None,
-                 level: str | None = None) -> Classification:
+    def classify(
+        self, code: str | None = None, description: str | None = None, level: str | None = None
+    ) -> Classification:
         """Classify one offense line: statute ``code``, charge ``description``, level hint."""
-        return self._cached(normalize_code(code) if code else "", normalize_text(description),
-                            normalize_level(level))
+        return self._cached(
+            normalize_code(code) if code else "",
+            normalize_text(description),
+            normalize_level(level),
+        )
 
     def cache_info(self) -> Any:
         """Hit and miss counts of the classification cache."""
@@ -431,8 +500,9 @@ class Catalog:
     def by_code(self, citation: Citation) -> Entry | None:
         """The entry whose code patterns cover ``citation`` most specifically."""
         best: tuple[tuple[int, int], int, Entry] | None = None
-        candidates = self._exact.get((citation.system, citation.section), []) + \
-            self._ranges.get(citation.system, [])
+        candidates = self._exact.get((citation.system, citation.section), []) + self._ranges.get(
+            citation.system, []
+        )
         for pattern, entry in candidates:
             if pattern.matches(citation):
                 rank = (pattern.specificity, -entry.order, entry)
@@ -452,7 +522,7 @@ class Catalog:
                 continue
             # A level marker belongs to the offense it follows, up to the next ", ".
             stop = text.find(", ", span[1])
-            marker = level_marker(text[span[0]: stop if stop >= 0 else len(text)])
+            marker = level_marker(text[span[0] : stop if stop >= 0 else len(text)])
             category, level = entry.resolve(hint, marker, attempt)
             found.append(_Match(entry, span[0], span[1], category, level))
         # Drop matches inside a longer match of another entry (the more specific text wins).
@@ -465,29 +535,35 @@ class Catalog:
 
     # -- the classification ----------------------------------------------------------------
 
-    def _result(self, entry: Entry, category: str, level: str | None,
-                how: str) -> Classification:
-        return Classification(category, level, entry.id, entry.citation, entry.title, how,
-                              entry.hold)
+    def _result(self, entry: Entry, category: str, level: str | None, how: str) -> Classification:
+        return Classification(
+            category, level, entry.id, entry.citation, entry.title, how, entry.hold
+        )
 
     def _describe(self, text: str, hint: str | None) -> Classification | None:
         if not text:
             return None
         for entry in self._holds:
             if any(rx.search(text) for rx in entry.descriptions) and not any(
-                    rx.search(text) for rx in entry.exclude):
+                rx.search(text) for rx in entry.exclude
+            ):
                 return self._result(entry, "unknown", None, "description")
         kept = self._matches(text, hint, is_attempt(text))
         if not kept:
             return None
         decided = [m for m in kept if m.category != "unknown"]
         undecided = [m for m in kept if m.category == "unknown"]
-        best = min(decided, key=lambda m: (RANK[m.category], -m.length, m.entry.order),
-                   default=None)
-        threat = min(undecided, key=lambda m: (min(RANK[c] for c in m.entry.possible()),
-                                               -m.length, m.entry.order), default=None)
-        if best is not None and (threat is None or min(
-                RANK[c] for c in threat.entry.possible()) >= RANK[best.category]):
+        best = min(
+            decided, key=lambda m: (RANK[m.category], -m.length, m.entry.order), default=None
+        )
+        threat = min(
+            undecided,
+            key=lambda m: (min(RANK[c] for c in m.entry.possible()), -m.length, m.entry.order),
+            default=None,
+        )
+        if best is not None and (
+            threat is None or min(RANK[c] for c in threat.entry.possible()) >= RANK[best.category]
+        ):
             return self._result(best.entry, best.category, best.level, "description")
         assert threat is not None
         return self._result(threat.entry, "unknown", threat.level, "description")
@@ -498,8 +574,9 @@ class Catalog:
         if citation is not None:
             entry = self.by_code(citation)
             if entry is not None:
-                attempt = is_attempt(text) or (citation.system == "txoc"
-                                               and citation.section.endswith("A"))
+                attempt = is_attempt(text) or (
+                    citation.system == "txoc" and citation.section.endswith("A")
+                )
                 category, level = entry.resolve(hint, level_marker(text), attempt)
                 from_code = self._result(entry, category, level, "code")
                 if category != "unknown" or entry.hold:
@@ -515,32 +592,49 @@ def _abbreviations(path: Path | Traversable, name: str) -> tuple[dict[str, str],
     problems: list[Problem] = []
     table = data.get("abbreviations") if isinstance(data, dict) else None
     if not isinstance(table, dict):
-        return {}, [Problem(name, "expected a mapping 'abbreviations: {NAME: regex}'",
-                            "see docs/offenses.md")]
+        return {}, [
+            Problem(
+                name, "expected a mapping 'abbreviations: {NAME: regex}'", "see docs/offenses.md"
+            )
+        ]
     out: dict[str, str] = {}
     for key, value in table.items():
         if not isinstance(key, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]*", key):
-            problems.append(Problem(f"{name}: abbreviation {key!r}",
-                                    "names are upper-case letters, digits and _",
-                                    "e.g. ASSAULT"))
+            problems.append(
+                Problem(
+                    f"{name}: abbreviation {key!r}",
+                    "names are upper-case letters, digits and _",
+                    "e.g. ASSAULT",
+                )
+            )
             continue
         if not isinstance(value, str):
-            problems.append(Problem(f"{name}: abbreviation '{key}'", "the value must be a string",
-                                    "quote the regular expression"))
+            problems.append(
+                Problem(
+                    f"{name}: abbreviation '{key}'",
+                    "the value must be a string",
+                    "quote the regular expression",
+                )
+            )
             continue
         try:
             re.compile(value)
         except re.error as exc:
-            problems.append(Problem(f"{name}: abbreviation '{key}'",
-                                    f"not a valid regular expression: {exc}",
-                                    "check brackets and escapes"))
+            problems.append(
+                Problem(
+                    f"{name}: abbreviation '{key}'",
+                    f"not a valid regular expression: {exc}",
+                    "check brackets and escapes",
+                )
+            )
             continue
         out[key] = f"(?:{value})"
     return out, problems
 
 
-def load_catalog_from(paths: Sequence[Path | Traversable],
-                      abbreviations: Path | Traversable | None = None) -> Catalog:
+def load_catalog_from(
+    paths: Sequence[Path | Traversable], abbreviations: Path | Traversable | None = None
+) -> Catalog:
     """Load and check catalog files (in order); raise :class:`CatalogError` listing all problems.
 
     ``abbreviations`` defaults to the bundled table; ``{NAME}`` in a pattern expands to it.
@@ -566,7 +660,8 @@ def load_catalog() -> Catalog:
     return load_catalog_from([_bundled(name) for name in CATALOG_FILES])
 
 
-def classify(code: str | None = None, description: str | None = None,
-             level: str | None = None) -> Classification:
+def classify(
+    code: str | None = None, description: str | None = None, level: str | None = None
+) -> Classification:
     """Classify one offense line with the bundled catalog (see the module docstring)."""
     return load_catalog().classify(code, description, level)

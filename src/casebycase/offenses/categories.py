@@ -47,11 +47,24 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "violent": ("homicide", "sexual_assault", "violent_felony"),
     "trafficking": ("human_trafficking", "sex_trafficking"),
     "sexual": ("sex_trafficking", "child_exploitation", "sexual_assault"),
-    "serious": ("human_trafficking", "sex_trafficking", "child_exploitation", "homicide",
-                "sexual_assault", "violent_felony"),
-    "felony_categories": ("human_trafficking", "sex_trafficking", "child_exploitation",
-                          "homicide", "sexual_assault", "violent_felony", "drug_felony",
-                          "other_felony"),
+    "serious": (
+        "human_trafficking",
+        "sex_trafficking",
+        "child_exploitation",
+        "homicide",
+        "sexual_assault",
+        "violent_felony",
+    ),
+    "felony_categories": (
+        "human_trafficking",
+        "sex_trafficking",
+        "child_exploitation",
+        "homicide",
+        "sexual_assault",
+        "violent_felony",
+        "drug_felony",
+        "other_felony",
+    ),
 }
 """Groups of categories a condition may name in place of the categories (docs/offenses.md):
 ``violent_felony`` is violence that is neither a homicide nor a sexual assault, so a rule
@@ -64,13 +77,30 @@ NARROW: dict[str, tuple[str, ...]] = {
 
 _HINTS: dict[str, str] = {
     # Texas jail codes (Travis County): felony degrees, state jail felony, capital felony.
-    "F": "felony", "F*": "felony", "F1": "felony", "F2": "felony", "F3": "felony",
-    "FS": "felony", "FX": "felony", "S": "felony", "1": "felony", "2": "felony", "3": "felony",
+    "F": "felony",
+    "F*": "felony",
+    "F1": "felony",
+    "F2": "felony",
+    "F3": "felony",
+    "FS": "felony",
+    "FX": "felony",
+    "S": "felony",
+    "1": "felony",
+    "2": "felony",
+    "3": "felony",
     # Texas misdemeanor classes, with and without the M prefix.
-    "M": "misdemeanor", "M*": "misdemeanor", "MA": "misdemeanor", "MB": "misdemeanor",
-    "MC": "misdemeanor", "A": "misdemeanor", "B": "misdemeanor", "C": "misdemeanor",
+    "M": "misdemeanor",
+    "M*": "misdemeanor",
+    "MA": "misdemeanor",
+    "MB": "misdemeanor",
+    "MC": "misdemeanor",
+    "A": "misdemeanor",
+    "B": "misdemeanor",
+    "C": "misdemeanor",
     # Words.
-    "FEL": "felony", "MISD": "misdemeanor", "INF": "infraction",
+    "FEL": "felony",
+    "MISD": "misdemeanor",
+    "INF": "infraction",
 }
 _WORDS = re.compile(r"\b(FELONY|MISDEMEANOR|MISDEMEANANT|INFRACTION)\b")
 

@@ -8,8 +8,13 @@ _SPACES = re.compile(r"[\s_]+")
 _ATTEMPT = re.compile(r"^(?:ATTM?|ATTEMPT(?:ED)?)\b\s*/?")
 # A level written inside the text, e.g. "(MA)", "(F3)", "(FS", "(B)", Boone's "(F)"/"(M)".
 _MARKER = re.compile(r"\((F[123SX*]?|M[ABC*]?|[ABC])(?:\)|$)")
-_MARKER_LEVELS = {"F": "felony", "M": "misdemeanor", "A": "misdemeanor", "B": "misdemeanor",
-                  "C": "misdemeanor"}
+_MARKER_LEVELS = {
+    "F": "felony",
+    "M": "misdemeanor",
+    "A": "misdemeanor",
+    "B": "misdemeanor",
+    "C": "misdemeanor",
+}
 
 
 def normalize_text(text: str | None) -> str:

@@ -58,22 +58,35 @@ def section_key(system: str, section: str) -> Key:
 
 _SUBS = r"((?:\.\d+)*(?:\s*\([A-Z0-9]{1,4}\))*)"
 _SEC = r"(?:SECTIONS?\s+|SECS?\.?\s+|SS\.?\s+)?"
-_RSMO = r"(?:RSMO|R\.\s*S\.\s*MO\.?|RS\s*MO|MO\.?\s*REV\.?\s*STAT(?:UTES)?\.?(?:\s*ANN\.?)?" \
-        r"|MISSOURI\s+REVISED\s+STATUTES?|MO)"
+_RSMO = (
+    r"(?:RSMO|R\.\s*S\.\s*MO\.?|RS\s*MO|MO\.?\s*REV\.?\s*STAT(?:UTES)?\.?(?:\s*ANN\.?)?"
+    r"|MISSOURI\s+REVISED\s+STATUTES?|MO)"
+)
 _US = re.compile(
-    r"^(?:TITLE\s+)?(\d{1,2})\s*U\.?\s*S\.?\s*C(?:ODE)?\.?(?:\s*A\.?)?\s*" + _SEC
-    + r"(\d{1,5}[A-Z]{0,2})\b" + r"((?:\s*\([A-Z0-9]{1,4}\))*)"
+    r"^(?:TITLE\s+)?(\d{1,2})\s*U\.?\s*S\.?\s*C(?:ODE)?\.?(?:\s*A\.?)?\s*"
+    + _SEC
+    + r"(\d{1,5}[A-Z]{0,2})\b"
+    + r"((?:\s*\([A-Z0-9]{1,4}\))*)"
 )
 _INA = re.compile(r"^INA\s*" + _SEC + r"(\d{3})\b" + r"((?:\s*\([A-Z0-9]{1,4}\))*)")
-_INA_TO_USC = {"243": "1253", "266": "1306", "274": "1324", "275": "1325", "276": "1326",
-               "277": "1327"}
+_INA_TO_USC = {
+    "243": "1253",
+    "266": "1306",
+    "274": "1324",
+    "275": "1325",
+    "276": "1326",
+    "277": "1327",
+}
 _TX = re.compile(
     r"^(?:TX|TEX\.?|TEXAS)\s*(PC|P\.\s*C\.|PENAL(?:\s+CODE)?|HSC|H\s*&\s*S\s*C?\.?|HS"
-    r"|HEALTH\s*(?:AND|&)\s*SAFETY(?:\s+CODE)?)\.?\s*(?:ANN\.?\s*)?" + _SEC
-    + r"(\d{1,3}[A-Z]?)\.(\d{1,5})\b" + r"((?:\s*\([A-Z0-9]{1,4}\))*)"
+    r"|HEALTH\s*(?:AND|&)\s*SAFETY(?:\s+CODE)?)\.?\s*(?:ANN\.?\s*)?"
+    + _SEC
+    + r"(\d{1,3}[A-Z]?)\.(\d{1,5})\b"
+    + r"((?:\s*\([A-Z0-9]{1,4}\))*)"
 )
-_TPC = re.compile(r"^TPC\s*" + _SEC + r"(\d{1,3}[A-Z]?)\.(\d{1,5})\b"
-                  + r"((?:\s*\([A-Z0-9]{1,4}\))*)")
+_TPC = re.compile(
+    r"^TPC\s*" + _SEC + r"(\d{1,3}[A-Z]?)\.(\d{1,5})\b" + r"((?:\s*\([A-Z0-9]{1,4}\))*)"
+)
 _TXOC = re.compile(r"^(?:(?:TXOC|TX\s*OC|(?:TX|TEXAS)\s*OFFENSE\s*CODE)\s*)?(\d{8})([ACS]?)$")
 _MO = re.compile(r"^(?:" + _RSMO + r"\s*)?" + _SEC + r"(\d{1,3})\.(\d{3})(?!\d)" + _SUBS)
 _MO_MARK = re.compile(r"\b" + _RSMO + r"\b")
@@ -161,8 +174,10 @@ def parse_code_pattern(text: str) -> CodePattern:
     left, right = parts[0], (parts[1] if len(parts) == 2 else None)
     low = parse_citation(left)
     if low is None:
-        raise ValueError(f"'{left}' is not a citation this catalog understands "
-                         "(e.g. 'RSMo 566.209', '18 U.S.C. 1591', 'TX PC 20A.02', 'TXOC 13990031')")
+        raise ValueError(
+            f"'{left}' is not a citation this catalog understands "
+            "(e.g. 'RSMo 566.209', '18 U.S.C. 1591', 'TX PC 20A.02', 'TXOC 13990031')"
+        )
     if right is None:
         return CodePattern(low.system, low.key, low.key, low.section, low.subsections, False)
     if low.system == "us":

@@ -51,8 +51,9 @@ def header(path: Path, read: dict[Path, dict[str, Any] | None] | None = None) ->
     from casebycase.policy.compile import load_pack
 
     p = load_pack(path)
-    return PackHeader(p.id, p.version, p.pack.title, len(p.rules),
-                      tuple(reversed(p.pack.chain[:-1])))
+    return PackHeader(
+        p.id, p.version, p.pack.title, len(p.rules), tuple(reversed(p.pack.chain[:-1]))
+    )
 
 
 def _plain_header(top: Path, read: dict[Path, dict[str, Any] | None]) -> PackHeader | None:
@@ -79,9 +80,13 @@ def _plain_header(top: Path, read: dict[Path, dict[str, Any] | None]) -> PackHea
             if not path.is_file():
                 return None
     first = files[0]
-    return PackHeader(first["pack"], first["version"], first["title"],
-                      sum(len(f.get("rules") or []) for f in files),
-                      tuple(f["pack"] for f in files[1:]))
+    return PackHeader(
+        first["pack"],
+        first["version"],
+        first["title"],
+        sum(len(f.get("rules") or []) for f in files),
+        tuple(f["pack"] for f in files[1:]),
+    )
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -89,7 +94,9 @@ def _read(path: Path) -> dict[str, Any] | None:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER)
     except (OSError, yaml.YAMLError):
         return None
-    ok = (isinstance(data, dict)
-          and all(isinstance(data.get(k), str) for k in ("pack", "title", "version"))
-          and isinstance(data.get("rules") or [], list))
+    ok = (
+        isinstance(data, dict)
+        and all(isinstance(data.get(k), str) for k in ("pack", "title", "version"))
+        and isinstance(data.get("rules") or [], list)
+    )
     return data if ok else None

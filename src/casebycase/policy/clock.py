@@ -45,8 +45,13 @@ def federal_holidays(year: int) -> frozenset[dt.date]:
     days = {d for d in days if d.year == year}
     if dt.date(year + 1, 1, 1).weekday() == 5:  # next New Year's Day observed on Dec 31
         days.add(dt.date(year, 12, 31))
-    days |= {_nth(year, 2, 0, 3), _nth(year, 5, 0, -1), _nth(year, 9, 0, 1),
-             _nth(year, 10, 0, 2), _nth(year, 11, 3, 4)}
+    days |= {
+        _nth(year, 2, 0, 3),
+        _nth(year, 5, 0, -1),
+        _nth(year, 9, 0, 1),
+        _nth(year, 10, 0, 2),
+        _nth(year, 11, 3, 4),
+    }
     if year >= 1986:
         days.add(_nth(year, 1, 0, 3))
     if 1971 <= year <= 1977:

@@ -15,19 +15,29 @@ from casebycase.policy.model import Action, Clause
 from casebycase.policy.precedence import Override, Why, resolve
 from casebycase.vocabulary import KINDS
 
-__all__ = ["BUILTIN_RISKS", "CompiledPack", "Decision", "Override", "as_of", "compile_pack",
-           "load_pack"]
+__all__ = [
+    "BUILTIN_RISKS",
+    "CompiledPack",
+    "Decision",
+    "Override",
+    "as_of",
+    "compile_pack",
+    "load_pack",
+]
 
 BUILTIN_RISKS: dict[str, str] = {
     "agency_rule_overridden": (
         "A rule of a later layer (the agency's own orders or its agreements) matched but "
-        "is overridden by binding higher law; the higher law decides."),
+        "is overridden by binding higher law; the higher law decides."
+    ),
     "policy_conflict": (
         "Rules of equal standing disagree on this request; a person decides and counsel "
-        "should resolve the conflict in the policy."),
+        "should resolve the conflict in the policy."
+    ),
     "offense_unclassified": (
         "An offense could not be classified from its code or description; a person must "
-        "classify it before relying on this recommendation."),
+        "classify it before relying on this recommendation."
+    ),
 }
 
 
@@ -58,9 +68,15 @@ class CompiledPack:
         self.policy = {"pack": pack.id, "version": pack.version, "digest": pack.digest}
         self.zone = pack.zone
         inf = float("inf")
-        generated = generate(self.id, KINDS, pack.profile, [
-            (rd.id, rd.node, pack.instant(rd.start, -inf), pack.instant(rd.end, inf))
-            for rd in self.rules])
+        generated = generate(
+            self.id,
+            KINDS,
+            pack.profile,
+            [
+                (rd.id, rd.node, pack.instant(rd.start, -inf), pack.instant(rd.end, inf))
+                for rd in self.rules
+            ],
+        )
         self.source_code, self.constants = generated.source, generated.constants
         self.by_kind = generated.by_kind
         self.decisions: dict[int, Decision] = {}
@@ -87,11 +103,17 @@ class CompiledPack:
         deciding = by_id[result.deciding] if result.deciding else None
         conflict, overridden = result.conflict, list(result.overridden)
         # rules without an outcome of their own apply only with the outcomes they name
-        fired = [r for r in fired if r.rule.outcome is not None or not r.rule.if_outcome
-                 or outcome in r.rule.if_outcome]
-        contributing = [r for r in fired
-                        if (r.rule.outcome == outcome and not (conflict and r.id not in conflict))
-                        or r.rule.outcome is None]
+        fired = [
+            r
+            for r in fired
+            if r.rule.outcome is not None or not r.rule.if_outcome or outcome in r.rule.if_outcome
+        ]
+        contributing = [
+            r
+            for r in fired
+            if (r.rule.outcome == outcome and not (conflict and r.id not in conflict))
+            or r.rule.outcome is None
+        ]
         if deciding is not None:
             contributing.remove(deciding)
             contributing.insert(0, deciding)
@@ -99,17 +121,21 @@ class CompiledPack:
         head = deciding.id if deciding else ("conflict" if conflict else self.pack.default.id)
         ids = [head] + [r.id for r in fired if r.id != head]
         return Decision(
-            outcome=outcome, deciding=head, rules=tuple(ids),
+            outcome=outcome,
+            deciding=head,
+            rules=tuple(ids),
             contributing=tuple(r.id for r in contributing),
             actions=self._actions(contributing, default),
             risks=self._risks(fired, overridden, conflict),
-            overridden=tuple(overridden), conflict=conflict,
+            overridden=tuple(overridden),
+            conflict=conflict,
             citations=self._citations(fired, default),
             explanation=self._explain(outcome, deciding, contributing, overridden, conflict),
         )
 
-    def _actions(self, rules: list[RuleDef], default: bool
-                 ) -> tuple[tuple[Action, tuple[str, ...]], ...]:
+    def _actions(
+        self, rules: list[RuleDef], default: bool
+    ) -> tuple[tuple[Action, tuple[str, ...]], ...]:
         merged: dict[tuple[str, str], tuple[Action, list[str]]] = {}
         pairs = [(a, self.pack.default.id) for a in self.pack.default.actions] if default else []
         pairs += [(a, r.id) for r in rules for a in r.rule.actions]
@@ -121,8 +147,9 @@ class CompiledPack:
                 merged[key] = (action, [rid])
         return tuple((a, tuple(ids)) for a, ids in merged.values())
 
-    def _risks(self, rules: list[RuleDef], overridden: list[Override],
-               conflict: tuple[str, ...]) -> tuple[str, ...]:
+    def _risks(
+        self, rules: list[RuleDef], overridden: list[Override], conflict: tuple[str, ...]
+    ) -> tuple[str, ...]:
         codes = [c for r in rules for c in r.rule.risks]
         if any(o.why is Why.BINDING for o in overridden):
             codes.append("agency_rule_overridden")
@@ -145,20 +172,39 @@ class CompiledPack:
         words checked against its stored text (``quote``) or a summary (``gist``)."""
         src = self.pack.sources[clause.source]
         words = "quote" if clause.quote is not None else "gist" if clause.gist else "none"
-        return {"source": src.citation, "section": clause.section,
-                "text": clause.quote if clause.quote is not None else clause.gist,
-                "words": words, "url": src.url, "authority": src.authority,
-                "weight": src.weight, "unconfirmed": list(src.unconfirmed),
-                "decided": src.decided.isoformat() if src.decided else None}
+        return {
+            "source": src.citation,
+            "section": clause.section,
+            "text": clause.quote if clause.quote is not None else clause.gist,
+            "words": words,
+            "url": src.url,
+            "authority": src.authority,
+            "weight": src.weight,
+            "unconfirmed": list(src.unconfirmed),
+            "decided": src.decided.isoformat() if src.decided else None,
+        }
 
-    def _explain(self, outcome: str, deciding: RuleDef | None, contributing: list[RuleDef],
-                 overridden: list[Override], conflict: tuple[str, ...]) -> str:
-        verb = {"comply": "do what is asked", "partial": "do part of what is asked",
-                "decline": "decline the request", "refer": "have a person decide"}[outcome]
+    def _explain(
+        self,
+        outcome: str,
+        deciding: RuleDef | None,
+        contributing: list[RuleDef],
+        overridden: list[Override],
+        conflict: tuple[str, ...],
+    ) -> str:
+        verb = {
+            "comply": "do what is asked",
+            "partial": "do part of what is asked",
+            "decline": "decline the request",
+            "refer": "have a person decide",
+        }[outcome]
         parts = [f"Recommendation: {verb} ({outcome})."]
         if conflict:
-            parts.append("Rules of equal standing disagree (" + ", ".join(conflict)
-                         + "), so a person decides.")
+            parts.append(
+                "Rules of equal standing disagree ("
+                + ", ".join(conflict)
+                + "), so a person decides."
+            )
         elif deciding is None:
             parts.append(self.pack.default.says)
         for r in contributing:
@@ -166,10 +212,14 @@ class CompiledPack:
         layers = {r.id: r.layer for r in self.rules}
         for o in overridden:
             if o.why is Why.BINDING:
-                parts.append(f"Rule {o.rule} ({layers[o.rule]} layer) matched but is "
-                             f"overridden: {o.why} ({o.by}).")
-        parts.append("This is a recommendation; a person makes the decision, and a decision "
-                     "that departs from it needs a reason.")
+                parts.append(
+                    f"Rule {o.rule} ({layers[o.rule]} layer) matched but is "
+                    f"overridden: {o.why} ({o.by})."
+                )
+        parts.append(
+            "This is a recommendation; a person makes the decision, and a decision "
+            "that departs from it needs a reason."
+        )
         return " ".join(parts)
 
 

@@ -221,11 +221,25 @@ def holds(node: Node, facts: Facts, t: float, profile: Profile) -> bool:
 
 # --- words ---------------------------------------------------------------------------------
 
-_WORDS = {Op.IS: "is", Op.IN: "is one of", Op.NOT_IN: "is not one of", Op.HAS_ANY: "has any of",
-          Op.HAS_ALL: "has all of", Op.HAS_NONE: "has none of", Op.AT_LEAST: "is at least",
-          Op.AT_MOST: "is at most", Op.MORE_THAN: "is more than", Op.LESS_THAN: "is less than"}
-_SINGLE = {Op.IN: "is", Op.NOT_IN: "is not", Op.HAS_ANY: "has", Op.HAS_ALL: "has",
-           Op.HAS_NONE: "does not have"}
+_WORDS = {
+    Op.IS: "is",
+    Op.IN: "is one of",
+    Op.NOT_IN: "is not one of",
+    Op.HAS_ANY: "has any of",
+    Op.HAS_ALL: "has all of",
+    Op.HAS_NONE: "has none of",
+    Op.AT_LEAST: "is at least",
+    Op.AT_MOST: "is at most",
+    Op.MORE_THAN: "is more than",
+    Op.LESS_THAN: "is less than",
+}
+_SINGLE = {
+    Op.IN: "is",
+    Op.NOT_IN: "is not",
+    Op.HAS_ANY: "has",
+    Op.HAS_ALL: "has",
+    Op.HAS_NONE: "does not have",
+}
 
 
 def describe(node: Node) -> str:
@@ -238,8 +252,9 @@ def describe(node: Node) -> str:
         case NotOf(item):
             return f"not ({describe(item)})"
         case OffenseTest(attrs):
-            parts = [f"{a.attr} {'not ' if a.op is Op.NOT_IN else ''}in {_list(a.values)}"
-                     for a in attrs]
+            parts = [
+                f"{a.attr} {'not ' if a.op is Op.NOT_IN else ''}in {_list(a.values)}" for a in attrs
+            ]
             return "some offense has " + " and ".join(parts)
         case Test(name, op, values):
             if op is Op.PRESENT:

@@ -49,8 +49,10 @@ def _read(loader_class: type[yaml.SafeLoader], text: str, filename: str) -> Docu
     try:
         node = loader.get_single_node()
         if node is None:
-            raise PackError([Problem(filename, "the file is empty", "write a mapping")],
-                            title="invalid policy file")
+            raise PackError(
+                [Problem(filename, "the file is empty", "write a mapping")],
+                title="invalid policy file",
+            )
         doc = Document(None, filename)
         doc.data = _build(loader, node, (), doc)
         return doc
@@ -58,8 +60,10 @@ def _read(loader_class: type[yaml.SafeLoader], text: str, filename: str) -> Docu
         mark = exc.problem_mark or exc.context_mark
         where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
         why = f"YAML syntax: {exc.problem or exc.context}"
-        raise PackError([Problem(where, why, "check indentation, colons and quotes")],
-                        title="invalid policy file") from None
+        raise PackError(
+            [Problem(where, why, "check indentation, colons and quotes")],
+            title="invalid policy file",
+        ) from None
     finally:
         loader.dispose()
 
@@ -70,26 +74,30 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, doc: Document)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _error(doc, key_node, "merge keys (<<) are not supported",
-                             "write the keys out")
+                raise _error(
+                    doc, key_node, "merge keys (<<) are not supported", "write the keys out"
+                )
             key = loader.construct_object(key_node)
             if not isinstance(key, str):
-                raise _error(doc, key_node, f"a key must be text, got {key!r}",
-                             "quote the key")
+                raise _error(doc, key_node, f"a key must be text, got {key!r}", "quote the key")
             if key in out:
-                raise _error(doc, key_node, f"duplicate key '{key}'",
-                             "keep one of the two entries")
+                raise _error(doc, key_node, f"duplicate key '{key}'", "keep one of the two entries")
             out[key] = _build(loader, value_node, (*path, key), doc)
             doc.positions[(*path, key)] = (
-                key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), doc) for i, item in enumerate(node.value)]
     try:
         return loader.construct_object(node)
     except ValueError as exc:
-        hint = ("write dates as YYYY-MM-DD" if node.tag.endswith("timestamp")
-                else "quote the value if it is meant as text")
+        hint = (
+            "write dates as YYYY-MM-DD"
+            if node.tag.endswith("timestamp")
+            else "quote the value if it is meant as text"
+        )
         raise _error(doc, node, f"'{node.value}' is not a valid value ({exc})", hint) from None
 
 

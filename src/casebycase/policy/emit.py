@@ -98,11 +98,17 @@ class Emitter:
             case Op.IS:
                 return x if v else f"(not {x})"
             case Op.IN:
-                return f"{x} == {self.const(next(iter(v)))}" if len(v) == 1 else (
-                    f"{x} in {self.const(v)}" if v else False)
+                return (
+                    f"{x} == {self.const(next(iter(v)))}"
+                    if len(v) == 1
+                    else (f"{x} in {self.const(v)}" if v else False)
+                )
             case Op.NOT_IN:
-                return f"{x} != {self.const(next(iter(v)))}" if len(v) == 1 else (
-                    f"{x} not in {self.const(v)}" if v else True)
+                return (
+                    f"{x} != {self.const(next(iter(v)))}"
+                    if len(v) == 1
+                    else (f"{x} not in {self.const(v)}" if v else True)
+                )
             case Op.HAS_ANY:
                 return f"(not {self.const(v)}.isdisjoint({x}))" if v else False
             case Op.HAS_ALL:
@@ -118,6 +124,7 @@ class Emitter:
 
     def dated(self, name: str, op: Op, values: Any) -> Code:
         """A set of dated profile entries (287(g) models, agreements) at time ``t``."""
+
         def present(item: str) -> Code:
             spans = [d for d in self.profile.dated(name) if d.name == item]
             return disj((self.window(d.start, d.end) for d in spans), _or)
@@ -131,8 +138,16 @@ class Emitter:
             case Op.HAS_NONE:
                 anyone: str | bool = disj(found, _or)
                 return neg(anyone, _not)
-            case (Op.IS | Op.IN | Op.NOT_IN | Op.PRESENT | Op.AT_LEAST | Op.AT_MOST
-                  | Op.MORE_THAN | Op.LESS_THAN):
+            case (
+                Op.IS
+                | Op.IN
+                | Op.NOT_IN
+                | Op.PRESENT
+                | Op.AT_LEAST
+                | Op.AT_MOST
+                | Op.MORE_THAN
+                | Op.LESS_THAN
+            ):
                 raise ValueError(f"'{name}' is a set; '{op}' does not apply")
             case _:
                 assert_never(op)
@@ -156,8 +171,12 @@ class Generated:
     by_kind: dict[str, Callable[[Any, float], int]]
 
 
-def generate(name: str, kinds: Sequence[str], profile: Profile,
-             rules: Sequence[tuple[str, Node, float, float]]) -> Generated:
+def generate(
+    name: str,
+    kinds: Sequence[str],
+    profile: Profile,
+    rules: Sequence[tuple[str, Node, float, float]],
+) -> Generated:
     """One function per kind, ``fired_<kind>(f, t) -> mask`` (bit i: rule i fired).
 
     ``rules``: (id, condition, start, end) in rule order. The source is registered with
@@ -194,8 +213,10 @@ def _locals(body: list[str]) -> tuple[list[str], list[str]]:
     table), else through the :class:`Facts` object (which keeps it)."""
     used = sorted(set(re.findall(r"\bf\.(\w+)", "\n".join(body))))
     body = [re.sub(r"\bf\.(\w+)", r"f_\1", line) for line in body]
-    reads = {name: BY_ATTR[name].read if name in BY_ATTR and BY_ATTR[name].inline
-             else f"f.{name}" for name in used}
+    reads = {
+        name: BY_ATTR[name].read if name in BY_ATTR and BY_ATTR[name].inline else f"f.{name}"
+        for name in used
+    }
     prelude = []
     if any(re.search(r"\b[rs]\.", expr) for expr in reads.values()):
         prelude.append("    r = f.r")

@@ -108,89 +108,246 @@ class Fact:
 
 
 def _flag(name: str, attr: str, help: str, no: str, yes: str) -> Fact:
-    return Fact(name, Shape.BOOL, help, Axis.FLAG, attr, f"s.{attr}", default=False,
-                words=(no, yes))
+    return Fact(
+        name, Shape.BOOL, help, Axis.FLAG, attr, f"s.{attr}", default=False, words=(no, yes)
+    )
 
 
 TABLE: tuple[Fact, ...] = (
     Fact("kind", Shape.ENUM, "what is asked", Axis.KIND, "kind", "r.kind", KINDS),
-    Fact("purpose", Shape.ENUM, "criminal, civil_immigration or unknown", Axis.ENUM,
-         "purpose", "r.purpose", PURPOSES, "criminal",
-         words=("for a {} purpose", "for a purpose other than {}")),
-    Fact("requester.agency", Shape.ENUM, "who asks", Axis.ENUM, "requester_agency",
-         "r.requester.agency", REQUESTER_AGENCIES, "ICE", words=("from {}", "not from {}")),
-    Fact("requester.component", Shape.ENUM, "which part of the requester ('none' when not given)",
-         Axis.ENUM, "requester_component", "(r.requester.component or 'none')",
-         (*COMPONENTS, "none"), "none", words=("component {}", "component other than {}")),
-    Fact("documents", Shape.SET, "papers that came with the request",
-         Axis.ELEMENTS, "documents", "r.documents", DOCUMENTS, frozenset()),
-    Fact("judicial_warrant", Shape.BOOL, "a judge-signed warrant or order", Axis.FLAG,
-         "judicial_warrant", "r.judicial_warrant", default=False,
-         words=("without a judge-signed warrant", "with a judge-signed warrant")),
-    _flag("subject.in_custody", "in_custody", "held by this agency now",
-          "not in custody", "in custody"),
-    Fact("subject.confined", Shape.BOOL,
-         "confined in a jail on a charge, this agency's or another's (default: in_custody)",
-         Axis.FLAG, "confined", "(s.in_custody if s.confined is None else s.confined)",
-         default=None, words=("not confined in a jail", "confined in a jail")),
-    _flag("subject.charged", "charged", "charged with a state or local offense",
-          "not charged", "charged"),
-    Fact("subject.booked", Shape.BOOL, "a booking time is known", Axis.KNOWN, "booked",
-         "(s.booked_at is not None)", default=False, of="hours_since_booking"),
-    _flag("subject.status_established", "status_established",
-          "lawful presence or citizenship established",
-          "whose status is not established", "whose status is established"),
-    _flag("subject.unlawfully_present", "unlawfully_present",
-          "a status verification returned unlawful presence",
-          "not found unlawfully present", "found unlawfully present"),
+    Fact(
+        "purpose",
+        Shape.ENUM,
+        "criminal, civil_immigration or unknown",
+        Axis.ENUM,
+        "purpose",
+        "r.purpose",
+        PURPOSES,
+        "criminal",
+        words=("for a {} purpose", "for a purpose other than {}"),
+    ),
+    Fact(
+        "requester.agency",
+        Shape.ENUM,
+        "who asks",
+        Axis.ENUM,
+        "requester_agency",
+        "r.requester.agency",
+        REQUESTER_AGENCIES,
+        "ICE",
+        words=("from {}", "not from {}"),
+    ),
+    Fact(
+        "requester.component",
+        Shape.ENUM,
+        "which part of the requester ('none' when not given)",
+        Axis.ENUM,
+        "requester_component",
+        "(r.requester.component or 'none')",
+        (*COMPONENTS, "none"),
+        "none",
+        words=("component {}", "component other than {}"),
+    ),
+    Fact(
+        "documents",
+        Shape.SET,
+        "papers that came with the request",
+        Axis.ELEMENTS,
+        "documents",
+        "r.documents",
+        DOCUMENTS,
+        frozenset(),
+    ),
+    Fact(
+        "judicial_warrant",
+        Shape.BOOL,
+        "a judge-signed warrant or order",
+        Axis.FLAG,
+        "judicial_warrant",
+        "r.judicial_warrant",
+        default=False,
+        words=("without a judge-signed warrant", "with a judge-signed warrant"),
+    ),
+    _flag(
+        "subject.in_custody",
+        "in_custody",
+        "held by this agency now",
+        "not in custody",
+        "in custody",
+    ),
+    Fact(
+        "subject.confined",
+        Shape.BOOL,
+        "confined in a jail on a charge, this agency's or another's (default: in_custody)",
+        Axis.FLAG,
+        "confined",
+        "(s.in_custody if s.confined is None else s.confined)",
+        default=None,
+        words=("not confined in a jail", "confined in a jail"),
+    ),
+    _flag(
+        "subject.charged",
+        "charged",
+        "charged with a state or local offense",
+        "not charged",
+        "charged",
+    ),
+    Fact(
+        "subject.booked",
+        Shape.BOOL,
+        "a booking time is known",
+        Axis.KNOWN,
+        "booked",
+        "(s.booked_at is not None)",
+        default=False,
+        of="hours_since_booking",
+    ),
+    _flag(
+        "subject.status_established",
+        "status_established",
+        "lawful presence or citizenship established",
+        "whose status is not established",
+        "whose status is established",
+    ),
+    _flag(
+        "subject.unlawfully_present",
+        "unlawfully_present",
+        "a status verification returned unlawful presence",
+        "not found unlawfully present",
+        "found unlawfully present",
+    ),
     _flag("subject.juvenile", "juvenile", "under 18", "18 or older", "under 18"),
-    _flag("subject.victim_or_witness", "victim_or_witness", "a victim or witness",
-          "who is not a victim or witness", "who is a victim or witness"),
-    _flag("subject.witness_only", "witness_only",
-          "a witness who is not (or not apparently) a victim",
-          "who may be a victim", "who is only a witness"),
-    _flag("subject.proof_of_status", "proof_of_status",
-          "the person provided proof of citizenship or lawful status (e.g. a driver's license)",
-          "who has not provided proof of status", "who has provided proof of status"),
-    Fact("hours_until_release", Shape.NUMBER,
-         "hours from received_at to subject.release_at (absent when release_at is unknown)",
-         Axis.NUMBER, "hours_until_release",
-         "(None if s.release_at is None else (s.release_at.ts - ts) / 3600)"),
-    Fact("hours_since_booking", Shape.NUMBER,
-         "hours from subject.booked_at to received_at (absent when booked_at is unknown)",
-         Axis.NUMBER, "hours_since_booking",
-         "(None if s.booked_at is None else (ts - s.booked_at.ts) / 3600)"),
-    Fact("offense.category", Shape.SET, "categories of the offenses", Axis.OFFENSE,
-         "categories", "(frozenset([x[0] for x in o]) if o else _EMPTY)", CATEGORIES,
-         frozenset()),
-    Fact("offense.level", Shape.SET, "levels of the offenses", Axis.OFFENSE, "levels",
-         "(frozenset([x[1] for x in o if x[1]]) if o else _EMPTY)", LEVELS, frozenset()),
-    Fact("offense.status", Shape.SET, "statuses of the offenses", Axis.OFFENSE, "statuses",
-         "(frozenset([x[2] for x in o if x[2]]) if o else _EMPTY)", OFFENSE_STATUSES,
-         frozenset()),
-    Fact("offense.entry", Shape.SET,
-         "offense catalog entries (statute sections, e.g. tx:pc-19.02) the offenses' codes or "
-         "charge texts name; none for an offense given by category alone", Axis.OFFENSE,
-         "entries", "(frozenset([x[3] for x in o if x[3]]) if o else _EMPTY)"),
-    Fact("offense_count", Shape.NUMBER, "how many offenses are listed", Axis.COUNT,
-         "offense_count", "len(o)", default=0),
-    Fact("agency.type", Shape.ENUM, "the agency profile's type", Axis.PROFILE, "agency_type",
-         choices=AGENCY_TYPES, default="other",
-         words=("agency type {}", "agency type other than {}")),
-    Fact("agency.runs_jail", Shape.BOOL, "the agency runs a jail", Axis.PROFILE,
-         "agency_runs_jail", default=False,
-         words=("the agency runs no jail", "the agency runs a jail")),
-    Fact("agency.287g", Shape.SET, "287(g) models in force on the decision date",
-         Axis.PROFILE, "agency_287g", choices=MODELS_287G, default=frozenset()),
-    Fact("agency.agreements", Shape.SET, "agreement ids in force on the decision date",
-         Axis.PROFILE, "agency_agreements", default=frozenset()),
+    _flag(
+        "subject.victim_or_witness",
+        "victim_or_witness",
+        "a victim or witness",
+        "who is not a victim or witness",
+        "who is a victim or witness",
+    ),
+    _flag(
+        "subject.witness_only",
+        "witness_only",
+        "a witness who is not (or not apparently) a victim",
+        "who may be a victim",
+        "who is only a witness",
+    ),
+    _flag(
+        "subject.proof_of_status",
+        "proof_of_status",
+        "the person provided proof of citizenship or lawful status (e.g. a driver's license)",
+        "who has not provided proof of status",
+        "who has provided proof of status",
+    ),
+    Fact(
+        "hours_until_release",
+        Shape.NUMBER,
+        "hours from received_at to subject.release_at (absent when release_at is unknown)",
+        Axis.NUMBER,
+        "hours_until_release",
+        "(None if s.release_at is None else (s.release_at.ts - ts) / 3600)",
+    ),
+    Fact(
+        "hours_since_booking",
+        Shape.NUMBER,
+        "hours from subject.booked_at to received_at (absent when booked_at is unknown)",
+        Axis.NUMBER,
+        "hours_since_booking",
+        "(None if s.booked_at is None else (ts - s.booked_at.ts) / 3600)",
+    ),
+    Fact(
+        "offense.category",
+        Shape.SET,
+        "categories of the offenses",
+        Axis.OFFENSE,
+        "categories",
+        "(frozenset([x[0] for x in o]) if o else _EMPTY)",
+        CATEGORIES,
+        frozenset(),
+    ),
+    Fact(
+        "offense.level",
+        Shape.SET,
+        "levels of the offenses",
+        Axis.OFFENSE,
+        "levels",
+        "(frozenset([x[1] for x in o if x[1]]) if o else _EMPTY)",
+        LEVELS,
+        frozenset(),
+    ),
+    Fact(
+        "offense.status",
+        Shape.SET,
+        "statuses of the offenses",
+        Axis.OFFENSE,
+        "statuses",
+        "(frozenset([x[2] for x in o if x[2]]) if o else _EMPTY)",
+        OFFENSE_STATUSES,
+        frozenset(),
+    ),
+    Fact(
+        "offense.entry",
+        Shape.SET,
+        "offense catalog entries (statute sections, e.g. tx:pc-19.02) the offenses' codes or "
+        "charge texts name; none for an offense given by category alone",
+        Axis.OFFENSE,
+        "entries",
+        "(frozenset([x[3] for x in o if x[3]]) if o else _EMPTY)",
+    ),
+    Fact(
+        "offense_count",
+        Shape.NUMBER,
+        "how many offenses are listed",
+        Axis.COUNT,
+        "offense_count",
+        "len(o)",
+        default=0,
+    ),
+    Fact(
+        "agency.type",
+        Shape.ENUM,
+        "the agency profile's type",
+        Axis.PROFILE,
+        "agency_type",
+        choices=AGENCY_TYPES,
+        default="other",
+        words=("agency type {}", "agency type other than {}"),
+    ),
+    Fact(
+        "agency.runs_jail",
+        Shape.BOOL,
+        "the agency runs a jail",
+        Axis.PROFILE,
+        "agency_runs_jail",
+        default=False,
+        words=("the agency runs no jail", "the agency runs a jail"),
+    ),
+    Fact(
+        "agency.287g",
+        Shape.SET,
+        "287(g) models in force on the decision date",
+        Axis.PROFILE,
+        "agency_287g",
+        choices=MODELS_287G,
+        default=frozenset(),
+    ),
+    Fact(
+        "agency.agreements",
+        Shape.SET,
+        "agreement ids in force on the decision date",
+        Axis.PROFILE,
+        "agency_agreements",
+        default=frozenset(),
+    ),
 )
 
 FACTS: dict[str, Fact] = {f.name: f for f in TABLE}
 """Every readable fact by the name rules use."""
 
 OFFENSE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "category": CATEGORIES, "level": LEVELS, "status": OFFENSE_STATUSES, "entry": (),
+    "category": CATEGORIES,
+    "level": LEVELS,
+    "status": OFFENSE_STATUSES,
+    "entry": (),
 }
 """What one offense tells a rule (``offense: {category: ..., level: ..., status: ...,
 entry: ...}``): the position in an offense's traits is the order of this table. Entries are
@@ -245,9 +402,11 @@ class _Lazy:
 
 
 def _generated() -> tuple[str, type[Any]]:
-    lines = ["class Facts(_Lazy):",
-             '    """The facts of one request, each computed on first read (the fact table)."""',
-             "    __slots__ = ()"]
+    lines = [
+        "class Facts(_Lazy):",
+        '    """The facts of one request, each computed on first read (the fact table)."""',
+        "    __slots__ = ()",
+    ]
     for name, expr in [*_BASE, *((f.attr, f.read) for f in REQUEST_FACTS)]:
         lines += ["    @property", f"    def {name}(self):"]
         # a plain field is read through; anything computed is kept once read
@@ -257,8 +416,11 @@ def _generated() -> tuple[str, type[Any]]:
                 lines.append("        s = r.subject")
             lines += [f"        return {expr}"]
             continue
-        lines += [f"        v = self.c.get({name!r}, _UNSET)", "        if v is _UNSET:",
-                  "            r = self.r"]
+        lines += [
+            f"        v = self.c.get({name!r}, _UNSET)",
+            "        if v is _UNSET:",
+            "            r = self.r",
+        ]
         if re.search(r"\bs\b", expr):
             lines.append("            s = r.subject")
         if re.search(r"\bts\b", expr):
@@ -275,6 +437,7 @@ def _generated() -> tuple[str, type[Any]]:
 
 
 if TYPE_CHECKING:
+
     class Facts(_Lazy):
         """The facts of one request: one attribute per fact's ``attr``, plus ``timestamp``
         (POSIX seconds) and ``offenses`` ((category, level, status, entry) traits)."""
@@ -320,7 +483,8 @@ def markdown_table() -> str:
         if f.name == "offense.entry":
             values = "offense catalog ids (`casebycase classify`, docs/offenses.md)"
         if f.shape is Shape.BOOL:
-            values = "true, false" + (" (absent in the request = false)"
-                                      if f.default is False and f.on_request else "")
+            values = "true, false" + (
+                " (absent in the request = false)" if f.default is False and f.on_request else ""
+            )
         rows.append(f"| `{f.name}` | {f.shape} | {values} | {f.help} |")
     return "\n".join(rows) + "\n"

@@ -125,8 +125,7 @@ class Pack:
     def tests(self) -> list[TestDef]:
         """Scenario tests: those in the pack file, then its tests.yaml (read on first use)."""
         if self._file_tests is None:
-            self._file_tests = (_read_tests(self.tests_file, self.id)
-                                if self.tests_file else [])
+            self._file_tests = _read_tests(self.tests_file, self.id) if self.tests_file else []
         return [*self.written_tests, *self._file_tests]
 
     @property
@@ -163,8 +162,10 @@ def locate(id_or_path: str | Path) -> Path:
         return bundled
     near = difflib.get_close_matches(text, bundled_ids(), n=1, cutoff=0.5)
     hint = f"did you mean '{near[0]}'?" if near else f"bundled packs: {', '.join(bundled_ids())}"
-    raise PackNotFound([Problem(text, "no bundled pack has this id and no pack file is there",
-                                hint)], title="pack not found")
+    raise PackNotFound(
+        [Problem(text, "no bundled pack has this id and no pack file is there", hint)],
+        title="pack not found",
+    )
 
 
 _READ: dict[Path, tuple[tuple[tuple[Path, int], ...], Pack]] = {}
@@ -195,8 +196,16 @@ def _read_chain(top: Path, read: list[Path]) -> Pack:
         pack_file, doc, tests = _read_file(path)
         if pack_file.pack in seen:
             cycle = " -> ".join([*seen, pack_file.pack])
-            raise PackError([Problem(doc.where(("extends",)), f"'extends' makes a cycle: {cycle}",
-                                     "a pack may not extend itself")], title="invalid pack")
+            raise PackError(
+                [
+                    Problem(
+                        doc.where(("extends",)),
+                        f"'extends' makes a cycle: {cycle}",
+                        "a pack may not extend itself",
+                    )
+                ],
+                title="invalid pack",
+            )
         seen.append(pack_file.pack)
         files.append((pack_file, doc, tests))
         if pack_file.extends is None:
@@ -207,9 +216,14 @@ def _read_chain(top: Path, read: list[Path]) -> Pack:
             path = locate(relative if (relative.exists() and "/" in base) else base)
         except PackNotFound as exc:
             problem = exc.problems[0]
-            raise PackError([Problem(doc.where(("extends",)),
-                                     f"'extends: {base}': {problem.why}", problem.hint)],
-                            title="invalid pack") from None
+            raise PackError(
+                [
+                    Problem(
+                        doc.where(("extends",)), f"'extends: {base}': {problem.why}", problem.hint
+                    )
+                ],
+                title="invalid pack",
+            ) from None
     return _merge(list(reversed(files)), top, tuple(dict.fromkeys(p.parent for p in read)))
 
 
@@ -217,11 +231,14 @@ def _read_file(path: Path) -> tuple[PackFile, Document, list[TestDef]]:
     shown = _shown(path)
     doc = read_yaml(path.read_text(encoding="utf-8"), shown)
     if not isinstance(doc.data, dict):
-        raise PackError([Problem(doc.where(()), "a pack file is a mapping",
-                                 "start with 'pack: my-agency'")], title="invalid pack")
+        raise PackError(
+            [Problem(doc.where(()), "a pack file is a mapping", "start with 'pack: my-agency'")],
+            title="invalid pack",
+        )
     pack_file = _validate(PackFile, doc.data, doc)
-    tests = [TestDef(s, doc.where(("tests", i)), pack_file.pack)
-             for i, s in enumerate(pack_file.tests)]
+    tests = [
+        TestDef(s, doc.where(("tests", i)), pack_file.pack) for i, s in enumerate(pack_file.tests)
+    ]
     return pack_file, doc, tests
 
 
@@ -268,8 +285,11 @@ def _problem(err: Any, doc: Document, root: type[BaseModel] | None) -> Problem:
         hint = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(choices)}"
         return Problem(where, f"'{err.get('input')}' is not allowed for '{name}'", hint)
     if kind == "string_pattern_mismatch":
-        return Problem(where, f"'{err.get('input')}' is not a valid id for '{name}'",
-                       "use lower-case letters, digits, '.', '-' and '_'")
+        return Problem(
+            where,
+            f"'{err.get('input')}' is not a valid id for '{name}'",
+            "use lower-case letters, digits, '.', '-' and '_'",
+        )
     if kind.startswith("date"):
         return Problem(where, f"'{name}' is not a date", "write it as YYYY-MM-DD")
     message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
@@ -300,8 +320,9 @@ def _inner(annotation: Any) -> Any:
             return annotation
 
 
-def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path,
-           folders: tuple[Path, ...] = ()) -> Pack:
+def _merge(
+    chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path, folders: tuple[Path, ...] = ()
+) -> Pack:
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
     risks: dict[str, Risk] = {}
@@ -314,18 +335,29 @@ def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path,
         digest.update(pack_file.model_dump_json(exclude={"tests"}).encode())
         for i, s in enumerate(pack_file.sources):
             if s.id in sources:
-                problems.append(Problem(doc.where(("sources", i, "id")),
-                                        f"source '{s.id}' is already defined in a base pack",
-                                        "give it another id or cite the existing one"))
+                problems.append(
+                    Problem(
+                        doc.where(("sources", i, "id")),
+                        f"source '{s.id}' is already defined in a base pack",
+                        "give it another id or cite the existing one",
+                    )
+                )
             sources[s.id] = s
         for i, r in enumerate(pack_file.risks):
             if r.code in risks:
-                problems.append(Problem(doc.where(("risks", i, "code")),
-                                        f"risk '{r.code}' is already defined", "rename it"))
+                problems.append(
+                    Problem(
+                        doc.where(("risks", i, "code")),
+                        f"risk '{r.code}' is already defined",
+                        "rename it",
+                    )
+                )
             risks[r.code] = r
         actions.update(pack_file.actions)
-        raw_rules += [(r, r.layer or pack_file.layer, doc, i, pack_file.pack)
-                      for i, r in enumerate(pack_file.rules)]
+        raw_rules += [
+            (r, r.layer or pack_file.layer, doc, i, pack_file.pack)
+            for i, r in enumerate(pack_file.rules)
+        ]
         default = pack_file.default or default
         agency = pack_file.agency or agency
     last, last_doc, tests = chain[-1]
@@ -338,17 +370,34 @@ def _merge(chain: list[tuple[PackFile, Document, list[TestDef]]], top: Path,
     final_default = default or Default()
     for a in final_default.actions:
         if a.do not in actions:
-            problems.append(Problem(last_doc.where(("default",)),
-                                    f"unknown action '{a.do}'", _did_you_mean(a.do, actions)))
+            problems.append(
+                Problem(
+                    last_doc.where(("default",)),
+                    f"unknown action '{a.do}'",
+                    _did_you_mean(a.do, actions),
+                )
+            )
     problems += check_citations(chain, sources, library(folders))
     if problems:
         raise PackError(problems, title="invalid pack")
     return Pack(
-        id=last.pack, version=last.version, title=last.title, summary=last.summary,
-        chain=tuple(p.pack for p, _, _ in chain), agency=profile, sources=sources,
-        risks=risks, actions=actions, rules=rules, default=final_default,
-        written_tests=tests, digest=digest.hexdigest(), path=str(top),
-        warnings=tuple(warnings), folders=folders, tests_file=_tests_file(top),
+        id=last.pack,
+        version=last.version,
+        title=last.title,
+        summary=last.summary,
+        chain=tuple(p.pack for p, _, _ in chain),
+        agency=profile,
+        sources=sources,
+        risks=risks,
+        actions=actions,
+        rules=rules,
+        default=final_default,
+        written_tests=tests,
+        digest=digest.hexdigest(),
+        path=str(top),
+        warnings=tuple(warnings),
+        folders=folders,
+        tests_file=_tests_file(top),
     )
 
 
@@ -357,25 +406,40 @@ def _tests_file(top: Path) -> Path | None:
     return path if top.name == PACK_FILE and path.is_file() else None
 
 
-def _check_profile(profile: AgencyProfile, sources: dict[str, Source], doc: Document,
-                   problems: list[Problem]) -> None:
+def _check_profile(
+    profile: AgencyProfile, sources: dict[str, Source], doc: Document, problems: list[Problem]
+) -> None:
     try:
         ZoneInfo(profile.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(Problem(doc.where(("agency", "timezone")),
-                                f"unknown time zone '{profile.timezone}'",
-                                "use an IANA name such as America/Chicago"))
+        problems.append(
+            Problem(
+                doc.where(("agency", "timezone")),
+                f"unknown time zone '{profile.timezone}'",
+                "use an IANA name such as America/Chicago",
+            )
+        )
     items: list[Program | Agreement] = [*profile.programs_287g, *profile.agreements]
     for i, item in enumerate(items):
         if item.source and item.source not in sources:
-            problems.append(Problem(doc.where(("agency",)),
-                                    f"agency entry {i + 1} cites unknown source '{item.source}'",
-                                    _did_you_mean(item.source, sources)))
+            problems.append(
+                Problem(
+                    doc.where(("agency",)),
+                    f"agency entry {i + 1} cites unknown source '{item.source}'",
+                    _did_you_mean(item.source, sources),
+                )
+            )
 
 
-def _check_rules(raw: list[tuple[Rule, str, Document, int, str]], sources: dict[str, Source],
-                 risks: dict[str, Risk], actions: dict[str, str], profile: AgencyProfile,
-                 problems: list[Problem], warnings: list[Problem]) -> list[RuleDef]:
+def _check_rules(
+    raw: list[tuple[Rule, str, Document, int, str]],
+    sources: dict[str, Source],
+    risks: dict[str, Risk],
+    actions: dict[str, str],
+    profile: AgencyProfile,
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> list[RuleDef]:
     ids: dict[str, str] = {}
     out: list[RuleDef] = []
     agreement_ids = tuple(a.id for a in profile.agreements)
@@ -384,29 +448,50 @@ def _check_rules(raw: list[tuple[Rule, str, Document, int, str]], sources: dict[
         path: tuple[str | int, ...] = ("rules", i)
         where = doc.where(path)
         if rule.id in ids:
-            problems.append(Problem(doc.where((*path, "id")),
-                                    f"rule id '{rule.id}' is used twice (first at {ids[rule.id]})",
-                                    "give each rule its own id"))
+            problems.append(
+                Problem(
+                    doc.where((*path, "id")),
+                    f"rule id '{rule.id}' is used twice (first at {ids[rule.id]})",
+                    "give each rule its own id",
+                )
+            )
         ids.setdefault(rule.id, where)
         _check_clauses(rule.because, sources, where, problems)
         for code in rule.risks:
             if code not in risks:
-                problems.append(Problem(doc.where((*path, "risks")), f"unknown risk '{code}'",
-                                        _did_you_mean(code, risks, "define it under 'risks:'")))
+                problems.append(
+                    Problem(
+                        doc.where((*path, "risks")),
+                        f"unknown risk '{code}'",
+                        _did_you_mean(code, risks, "define it under 'risks:'"),
+                    )
+                )
         for a in rule.actions:
             if a.do not in actions:
-                problems.append(Problem(doc.where((*path, "actions")), f"unknown action '{a.do}'",
-                                        _did_you_mean(a.do, actions)
-                                        + "; or declare it under 'actions:'"))
+                problems.append(
+                    Problem(
+                        doc.where((*path, "actions")),
+                        f"unknown action '{a.do}'",
+                        _did_you_mean(a.do, actions) + "; or declare it under 'actions:'",
+                    )
+                )
         for other in rule.exception_to:
             if other not in by_id:
-                problems.append(Problem(doc.where((*path, "exception_to")),
-                                        f"'{other}' is not a rule", _did_you_mean(other, by_id)))
+                problems.append(
+                    Problem(
+                        doc.where((*path, "exception_to")),
+                        f"'{other}' is not a rule",
+                        _did_you_mean(other, by_id),
+                    )
+                )
             elif by_id[other] != layer:
-                problems.append(Problem(doc.where((*path, "exception_to")),
-                                        f"'{other}' is in layer '{by_id[other]}', not '{layer}'",
-                                        "an exception works within one layer; higher law "
-                                        "is handled by 'binding'"))
+                problems.append(
+                    Problem(
+                        doc.where((*path, "exception_to")),
+                        f"'{other}' is in layer '{by_id[other]}', not '{layer}'",
+                        "an exception works within one layer; higher law is handled by 'binding'",
+                    )
+                )
         node: Node = TRUE
         if rule.when is not None:
             parser = Parser(_locator(doc, path), agreement_ids)
@@ -421,23 +506,42 @@ def _check_rules(raw: list[tuple[Rule, str, Document, int, str]], sources: dict[
 def _locator(doc: Document, base: tuple[str | int, ...]) -> Locate:
     def where(path: tuple[str | int, ...]) -> str:
         return doc.where((*base, "when", *path))
+
     return where
 
 
 def _window(rule: Rule, sources: dict[str, Source]) -> tuple[dt.date | None, dt.date | None]:
-    starts = [d for d in [rule.effective, *(sources[c.source].effective
-                                             for c in rule.because if c.source in sources)] if d]
-    ends = [d for d in [rule.expires, *(sources[c.source].expires
-                                        for c in rule.because if c.source in sources)] if d]
+    starts = [
+        d
+        for d in [
+            rule.effective,
+            *(sources[c.source].effective for c in rule.because if c.source in sources),
+        ]
+        if d
+    ]
+    ends = [
+        d
+        for d in [
+            rule.expires,
+            *(sources[c.source].expires for c in rule.because if c.source in sources),
+        ]
+        if d
+    ]
     return (max(starts) if starts else None, min(ends) if ends else None)
 
 
-def _check_clauses(clauses: list[Clause], sources: dict[str, Source], where: str,
-                   problems: list[Problem]) -> None:
+def _check_clauses(
+    clauses: list[Clause], sources: dict[str, Source], where: str, problems: list[Problem]
+) -> None:
     for c in clauses:
         if c.source not in sources:
-            problems.append(Problem(where, f"'because' cites unknown source '{c.source}'",
-                                    _did_you_mean(c.source, sources)))
+            problems.append(
+                Problem(
+                    where,
+                    f"'because' cites unknown source '{c.source}'",
+                    _did_you_mean(c.source, sources),
+                )
+            )
 
 
 def _did_you_mean(name: str, known: Any, otherwise: str = "check the spelling") -> str:
@@ -457,9 +561,13 @@ def build_profile(agency: AgencyProfile) -> Profile:
 
     lo, hi = float("-inf"), float("inf")
     return Profile(
-        type=agency.type, runs_jail=agency.runs_jail,
-        programs=tuple(Dated(p.model, instant(p.effective, lo), instant(p.expires, hi))
-                       for p in agency.programs_287g),
-        agreements=tuple(Dated(a.id, instant(a.effective, lo), instant(a.expires, hi))
-                         for a in agency.agreements),
+        type=agency.type,
+        runs_jail=agency.runs_jail,
+        programs=tuple(
+            Dated(p.model, instant(p.effective, lo), instant(p.expires, hi))
+            for p in agency.programs_287g
+        ),
+        agreements=tuple(
+            Dated(a.id, instant(a.effective, lo), instant(a.expires, hi)) for a in agency.agreements
+        ),
     )

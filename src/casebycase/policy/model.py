@@ -113,8 +113,9 @@ class Clause(_Strict):
     @model_validator(mode="after")
     def _one_kind_of_text(self) -> Clause:
         if self.quote is not None and self.gist is not None:
-            raise ValueError("give 'quote' (the source's own words) or 'gist' (a summary), "
-                             "not both")
+            raise ValueError(
+                "give 'quote' (the source's own words) or 'gist' (a summary), not both"
+            )
         return self
 
 

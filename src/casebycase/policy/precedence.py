@@ -84,13 +84,22 @@ def resolve(fired: Sequence[Contender]) -> Resolution:
     else:
         deciding, outcome, conflict = None, "refer", tuple(r.id for r in best)
     by = deciding or "conflict"
-    overridden = [Override(r.id, excepted[r.id], Why.EXCEPTION) for r in contest
-                  if r.outcome != outcome and r.id in excepted]
-    overridden += [Override(r.id, by, Why.PRIORITY) for r in contest
-                   if r.outcome != outcome and r.id not in excepted and r not in best]
+    overridden = [
+        Override(r.id, excepted[r.id], Why.EXCEPTION)
+        for r in contest
+        if r.outcome != outcome and r.id in excepted
+    ]
+    overridden += [
+        Override(r.id, by, Why.PRIORITY)
+        for r in contest
+        if r.outcome != outcome and r.id not in excepted and r not in best
+    ]
     if binding:
-        overridden += [Override(r.id, by, Why.BINDING) for r in deciders
-                       if r.rank > layer and r.outcome != outcome]
+        overridden += [
+            Override(r.id, by, Why.BINDING)
+            for r in deciders
+            if r.rank > layer and r.outcome != outcome
+        ]
     return Resolution(outcome, deciding, conflict, tuple(overridden))
 
 

@@ -66,16 +66,23 @@ class Recommendation:
             if risk is None:
                 out.append({"code": code, "says": BUILTIN_RISKS[code], "citations": []})
             else:
-                out.append({"code": code, "says": risk.says,
-                            "citations": [self.pack.citation(c) for c in risk.because]})
+                out.append(
+                    {
+                        "code": code,
+                        "says": risk.says,
+                        "citations": [self.pack.citation(c) for c in risk.because],
+                    }
+                )
         return out
 
     @property
     def explanation(self) -> str:
         text = self.decision.explanation
         if "unknown" in self.request.categories:
-            text += (" An offense could not be classified from its code or description, so a "
-                     "person must check it.")
+            text += (
+                " An offense could not be classified from its code or description, so a "
+                "person must check it."
+            )
         return text
 
     @property
@@ -120,7 +127,8 @@ class Recommendation:
                 role = "conditions not met"
             elif rd.id not in d.rules:
                 role = "matched; applies only when the outcome is " + " or ".join(
-                    rd.rule.if_outcome)
+                    rd.rule.if_outcome
+                )
             elif rd.id == d.deciding:
                 role = "decided"
             elif rd.id in roles:
@@ -129,18 +137,30 @@ class Recommendation:
                 role = "concurred" if rd.rule.outcome else "added actions or risks"
             else:
                 role = "matched; not decisive"
-            out.append({"rule": rd.id, "layer": rd.layer, "binding": rd.rule.binding,
-                        "in_force": in_force, "matched": matched, "role": role,
-                        "when": describe(rd.node), "outcome": rd.rule.outcome})
+            out.append(
+                {
+                    "rule": rd.id,
+                    "layer": rd.layer,
+                    "binding": rd.rule.binding,
+                    "in_force": in_force,
+                    "matched": matched,
+                    "role": role,
+                    "when": describe(rd.node),
+                    "outcome": rd.rule.outcome,
+                }
+            )
         return out
 
     def decision_mask(self) -> int:
         return self.pack.fired(self.request.facts, self.t)
 
 
-def evaluate(request: Request, pack: CompiledPack | str | None = None,
-             at: dt.date | dt.datetime | None = None,
-             registry: Registry | None = None) -> Recommendation:
+def evaluate(
+    request: Request,
+    pack: CompiledPack | str | None = None,
+    at: dt.date | dt.datetime | None = None,
+    registry: Registry | None = None,
+) -> Recommendation:
     """Recommend what to do with ``request`` under ``pack``.
 
     ``pack`` is a compiled pack, or a pack id or path (read through the file system); by

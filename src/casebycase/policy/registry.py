@@ -53,8 +53,9 @@ class Registry:
         if path is None:
             near = difflib.get_close_matches(pack_id, self.ids(), n=1, cutoff=0.5)
             hint = f"did you mean '{near[0]}'?" if near else f"packs: {', '.join(self.ids())}"
-            raise PackNotFound([Problem(pack_id, "no pack has this id", hint)],
-                               title="pack not found")
+            raise PackNotFound(
+                [Problem(pack_id, "no pack has this id", hint)], title="pack not found"
+            )
         with self._lock:
             found = self._compiled.get(pack_id)
             if found is None:

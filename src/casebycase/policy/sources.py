@@ -67,9 +67,19 @@ def sources_report(pack: CompiledPack) -> list[SourceEntry]:
         else:
             address = "none"
         entries[s.id] = SourceEntry(
-            s.id, s.citation, s.authority, s.weight, s.layer, s.url, address,
-            _date(s.effective), _date(s.expires), _date(s.decided), list(s.unconfirmed),
-            stored)
+            s.id,
+            s.citation,
+            s.authority,
+            s.weight,
+            s.layer,
+            s.url,
+            address,
+            _date(s.effective),
+            _date(s.expires),
+            _date(s.decided),
+            list(s.unconfirmed),
+            stored,
+        )
     for rd in pack.rules:
         for c in rd.rule.because:
             _cite(entries, c, rd.id)
@@ -86,7 +96,8 @@ def sources_report(pack: CompiledPack) -> list[SourceEntry]:
 def _cite(entries: dict[str, SourceEntry], clause: Any, where: str) -> None:
     words = "quote" if clause.quote is not None else "gist" if clause.gist else "none"
     entries[clause.source].citing.append(
-        Citing(where, clause.section, words, clause.quote if clause.quote else clause.gist))
+        Citing(where, clause.section, words, clause.quote if clause.quote else clause.gist)
+    )
 
 
 def _date(day: Any) -> str | None:

@@ -24,8 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from casebycase.errors import PackError, Problem
 from casebycase.policy.document import FAST_LOADER
 
-Authority = Literal["statute", "regulation", "case", "form", "policy", "agreement", "report",
-                    "proposal"]
+Authority = Literal[
+    "statute", "regulation", "case", "form", "policy", "agreement", "report", "proposal"
+]
 """What kind of source: its standing, as counsel reads it."""
 OFFICIAL_REQUIRED = ("statute", "regulation", "form", "case")
 """Kinds of source whose address must be on an official host (or say why not: ``mirror``)."""
@@ -79,8 +80,18 @@ class Found:
     excerpt: Excerpt
 
 
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'",
-                         "\u00a0": " ", "\u2013": "-", "\u2014": "-", "\u00a7": "§"})
+_QUOTES = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u00a0": " ",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a7": "§",
+    }
+)
 
 
 def normalise(text: str) -> str:
@@ -108,9 +119,10 @@ def nearest(quote: str, texts: list[StoredText]) -> str | None:
             words = normalise(excerpt.text).split()
             size = max(1, len(wanted))
             for start in range(max(1, len(words) - size + 1)):
-                window = words[start:start + size]
-                score = difflib.SequenceMatcher(None, wanted, [w.lower() for w in window],
-                                                autojunk=False).ratio()
+                window = words[start : start + size]
+                score = difflib.SequenceMatcher(
+                    None, wanted, [w.lower() for w in window], autojunk=False
+                ).ratio()
                 if best is None or score > best[0]:
                     best = (score, " ".join(window))
     return best[1] if best else None
@@ -155,9 +167,16 @@ def _read_folder(folder: Path) -> tuple[StoredText, ...]:
         try:
             out.append(StoredText.model_validate(_load(path.read_text("utf-8"))))
         except Exception as exc:  # a broken library file is a pack error, with its file
-            raise PackError([Problem(str(path), f"not a valid source text: {exc}",
-                                     "see casebycase/sources/README.md")],
-                            title="invalid source text") from None
+            raise PackError(
+                [
+                    Problem(
+                        str(path),
+                        f"not a valid source text: {exc}",
+                        "see casebycase/sources/README.md",
+                    )
+                ],
+                title="invalid source text",
+            ) from None
     return tuple(out)
 
 
@@ -175,7 +194,8 @@ class Library:
                 for source_id in stored.serves or [stored.id]:
                     self.by_source.setdefault(source_id, [])
                     self.by_source[source_id] = [
-                        t for t in self.by_source[source_id] if t.id != stored.id] + [stored]
+                        t for t in self.by_source[source_id] if t.id != stored.id
+                    ] + [stored]
 
     def texts(self, source_id: str, named: str | None = None) -> list[StoredText]:
         """The stored texts of a pack source (``named``: a library id the source names)."""

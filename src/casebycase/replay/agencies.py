@@ -25,22 +25,67 @@ from typing import Any
 from casebycase.replay.dataset import has_rows, read_rows
 
 STATES = {
-    "AL": "ALABAMA", "AK": "ALASKA", "AZ": "ARIZONA", "AR": "ARKANSAS", "CA": "CALIFORNIA",
-    "CO": "COLORADO", "CT": "CONNECTICUT", "DE": "DELAWARE", "DC": "DISTRICT OF COLUMBIA",
-    "FL": "FLORIDA", "GA": "GEORGIA", "HI": "HAWAII", "ID": "IDAHO", "IL": "ILLINOIS",
-    "IN": "INDIANA", "IA": "IOWA", "KS": "KANSAS", "KY": "KENTUCKY", "LA": "LOUISIANA",
-    "ME": "MAINE", "MD": "MARYLAND", "MA": "MASSACHUSETTS", "MI": "MICHIGAN",
-    "MN": "MINNESOTA", "MS": "MISSISSIPPI", "MO": "MISSOURI", "MT": "MONTANA",
-    "NE": "NEBRASKA", "NV": "NEVADA", "NH": "NEW HAMPSHIRE", "NJ": "NEW JERSEY",
-    "NM": "NEW MEXICO", "NY": "NEW YORK", "NC": "NORTH CAROLINA", "ND": "NORTH DAKOTA",
-    "OH": "OHIO", "OK": "OKLAHOMA", "OR": "OREGON", "PA": "PENNSYLVANIA",
-    "RI": "RHODE ISLAND", "SC": "SOUTH CAROLINA", "SD": "SOUTH DAKOTA", "TN": "TENNESSEE",
-    "TX": "TEXAS", "UT": "UTAH", "VT": "VERMONT", "VA": "VIRGINIA", "WA": "WASHINGTON",
-    "WV": "WEST VIRGINIA", "WI": "WISCONSIN", "WY": "WYOMING", "PR": "PUERTO RICO",
-    "GU": "GUAM", "VI": "VIRGIN ISLANDS", "MP": "NORTHERN MARIANA ISLANDS",
+    "AL": "ALABAMA",
+    "AK": "ALASKA",
+    "AZ": "ARIZONA",
+    "AR": "ARKANSAS",
+    "CA": "CALIFORNIA",
+    "CO": "COLORADO",
+    "CT": "CONNECTICUT",
+    "DE": "DELAWARE",
+    "DC": "DISTRICT OF COLUMBIA",
+    "FL": "FLORIDA",
+    "GA": "GEORGIA",
+    "HI": "HAWAII",
+    "ID": "IDAHO",
+    "IL": "ILLINOIS",
+    "IN": "INDIANA",
+    "IA": "IOWA",
+    "KS": "KANSAS",
+    "KY": "KENTUCKY",
+    "LA": "LOUISIANA",
+    "ME": "MAINE",
+    "MD": "MARYLAND",
+    "MA": "MASSACHUSETTS",
+    "MI": "MICHIGAN",
+    "MN": "MINNESOTA",
+    "MS": "MISSISSIPPI",
+    "MO": "MISSOURI",
+    "MT": "MONTANA",
+    "NE": "NEBRASKA",
+    "NV": "NEVADA",
+    "NH": "NEW HAMPSHIRE",
+    "NJ": "NEW JERSEY",
+    "NM": "NEW MEXICO",
+    "NY": "NEW YORK",
+    "NC": "NORTH CAROLINA",
+    "ND": "NORTH DAKOTA",
+    "OH": "OHIO",
+    "OK": "OKLAHOMA",
+    "OR": "OREGON",
+    "PA": "PENNSYLVANIA",
+    "RI": "RHODE ISLAND",
+    "SC": "SOUTH CAROLINA",
+    "SD": "SOUTH DAKOTA",
+    "TN": "TENNESSEE",
+    "TX": "TEXAS",
+    "UT": "UTAH",
+    "VT": "VERMONT",
+    "VA": "VIRGINIA",
+    "WA": "WASHINGTON",
+    "WV": "WEST VIRGINIA",
+    "WI": "WISCONSIN",
+    "WY": "WYOMING",
+    "PR": "PUERTO RICO",
+    "GU": "GUAM",
+    "VI": "VIRGIN ISLANDS",
+    "MP": "NORTHERN MARIANA ISLANDS",
 }
-MODELS = {"jail enforcement model": "JEM", "task force model": "TFM",
-          "warrant service officer": "WSO"}
+MODELS = {
+    "jail enforcement model": "JEM",
+    "task force model": "TFM",
+    "warrant service officer": "WSO",
+}
 ALIASES = {"missouri highway patrol": "missouri state highway patrol"}
 """ICE name (normalized) -> FBI roster name (normalized), where the two differ."""
 
@@ -110,19 +155,37 @@ class Agency:
     def to_dict(self) -> dict[str, Any]:
         def day(d: dt.date | None) -> str | None:
             return d.isoformat() if d else None
+
         return {
-            "name": self.name, "state": self.state, "county": self.county or None,
+            "name": self.name,
+            "state": self.state,
+            "county": self.county or None,
             "spellings": sorted(self.names),
-            "agreements": {m: {"signed": day(a.signed), "first_seen": day(a.first_seen),
-                               "last_seen": day(a.last_seen), "current": a.current,
-                               "signed_values": sorted(d.isoformat() for d in a.signed_values)}
-                           for m, a in sorted(self.agreements.items())},
-            "pending": {m: {"first_seen": day(a), "last_seen": day(b)}
-                        for m, (a, b) in sorted(self.pending.items())},
-            "fbi": None if self.fbi is None else {
-                "ori": self.fbi.ori, "name": self.fbi.name, "type": self.fbi.type,
-                "county": self.fbi.county, "population": self.fbi.population,
-                "officers": self.fbi.officers, "matched_by": self.fbi.matched_by},
+            "agreements": {
+                m: {
+                    "signed": day(a.signed),
+                    "first_seen": day(a.first_seen),
+                    "last_seen": day(a.last_seen),
+                    "current": a.current,
+                    "signed_values": sorted(d.isoformat() for d in a.signed_values),
+                }
+                for m, a in sorted(self.agreements.items())
+            },
+            "pending": {
+                m: {"first_seen": day(a), "last_seen": day(b)}
+                for m, (a, b) in sorted(self.pending.items())
+            },
+            "fbi": None
+            if self.fbi is None
+            else {
+                "ori": self.fbi.ori,
+                "name": self.fbi.name,
+                "type": self.fbi.type,
+                "county": self.fbi.county,
+                "population": self.fbi.population,
+                "officers": self.fbi.officers,
+                "matched_by": self.fbi.matched_by,
+            },
         }
 
 
@@ -138,10 +201,14 @@ class Directory:
     files: list[str]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "newest_list": self.newest.isoformat()
-                if self.newest else None, "snapshots": self.snapshots,
-                "files": self.files, "quirks": dict(self.quirks.most_common()),
-                "agencies": [a.to_dict() for a in self.agencies]}
+        return {
+            "state": self.state,
+            "newest_list": self.newest.isoformat() if self.newest else None,
+            "snapshots": self.snapshots,
+            "files": self.files,
+            "quirks": dict(self.quirks.most_common()),
+            "agencies": [a.to_dict() for a in self.agencies],
+        }
 
 
 def normalize(name: str) -> str:
@@ -229,7 +296,8 @@ def build_directory(data_dir: Path, state: str) -> Directory:
             if "sheriff" in a.key and row.get("TYPE", "").strip() == "Municipality":
                 quirks["rows typing a sheriff's office 'Municipality' (TYPE not used)"] += 1
             a.agreements.setdefault(model, Agreement(model)).see(
-                day, parse_signed(row.get("SIGNED", ""), quirks))
+                day, parse_signed(row.get("SIGNED", ""), quirks)
+            )
     for folder, name, date_col in PENDING:
         if not has_rows(data_dir / folder, name):
             continue
@@ -258,15 +326,16 @@ def build_directory(data_dir: Path, state: str) -> Directory:
     return Directory(code, ordered, newest, len(snapshots), quirks, files)
 
 
-def _merge_misspellings(agencies: dict[str, Agency], named: dict[str, dt.date],
-                        quirks: Counter[str]) -> None:
+def _merge_misspellings(
+    agencies: dict[str, Agency], named: dict[str, dt.date], quirks: Counter[str]
+) -> None:
     """Merge an agency into another of the same county whose name differs by a typo
     (``Dogulas County Sheriff's Office``): the spelling of the newer list wins."""
     keys = sorted(agencies, key=lambda k: named.get(k, dt.date.min), reverse=True)
     for i, newer in enumerate(keys):
         if newer not in agencies:
             continue
-        for older in keys[i + 1:]:
+        for older in keys[i + 1 :]:
             a, b = agencies[newer], agencies.get(older)
             if b is None or _county_key(a.county) != _county_key(b.county):
                 continue
@@ -296,8 +365,14 @@ def _model(text: str, quirks: Counter[str]) -> str | None:
     return model
 
 
-def _match_fbi(data_dir: Path, code: str, full: str, agencies: dict[str, Agency],
-               quirks: Counter[str], files: list[str]) -> None:
+def _match_fbi(
+    data_dir: Path,
+    code: str,
+    full: str,
+    agencies: dict[str, Agency],
+    quirks: Counter[str],
+    files: list[str],
+) -> None:
     folder = data_dir / RECOVERED
     if not has_rows(folder, FBI_ROSTER):
         return
@@ -328,8 +403,9 @@ def _match_fbi(data_dir: Path, code: str, full: str, agencies: dict[str, Agency]
             quirks["agency not found in the FBI roster"] += 1
 
 
-def _by_name(a: Agency, by_name: dict[str, list[dict[str, str]]]
-             ) -> tuple[dict[str, str], str] | None:
+def _by_name(
+    a: Agency, by_name: dict[str, list[dict[str, str]]]
+) -> tuple[dict[str, str], str] | None:
     key = ALIASES.get(a.key, a.key)
     tries: list[tuple[str, set[str], str]] = [(key, set(), "full name")]
     m = re.fullmatch(r"(.+?) county sheriff", key)
@@ -340,11 +416,17 @@ def _by_name(a: Agency, by_name: dict[str, list[dict[str, str]]]
         tries.append((m[1], {"City"}, "city name (police)"))
     county = _county_key(a.county) if a.county else ""
     for name, types, how in tries:
-        rows = [r for r in by_name.get(name, [])
-                if not types or r.get("agency_type_name", "").strip() in types]
+        rows = [
+            r
+            for r in by_name.get(name, [])
+            if not types or r.get("agency_type_name", "").strip() in types
+        ]
         if county:
-            rows = [r for r in rows
-                    if county in {_county_key(c) for c in r.get("county_name", "").split(",")}]
+            rows = [
+                r
+                for r in rows
+                if county in {_county_key(c) for c in r.get("county_name", "").split(",")}
+            ]
         if len(rows) == 1:
             return rows[0], how + (" and county" if county else "")
     return None
@@ -356,7 +438,12 @@ def _int(text: str) -> int | None:
 
 
 def _fbi(row: dict[str, str], how: str) -> FbiAgency:
-    return FbiAgency(row["ori"].strip(), row.get("pub_agency_name", "").strip(),
-                     row.get("agency_type_name", "").strip(),
-                     row.get("county_name", "").strip(), _int(row.get("population", "")),
-                     _int(row.get("officer_ct", "")), how)
+    return FbiAgency(
+        row["ori"].strip(),
+        row.get("pub_agency_name", "").strip(),
+        row.get("agency_type_name", "").strip(),
+        row.get("county_name", "").strip(),
+        _int(row.get("population", "")),
+        _int(row.get("officer_ct", "")),
+        how,
+    )

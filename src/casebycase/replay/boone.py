@@ -32,15 +32,24 @@ FILE = "current_detainees_2023-04_deidentified.csv"
 ROSTER_DAY = dt.date(2023, 4, 25)
 ZONE = "America/Chicago"
 PACK = "boone-county-so"
-KEEP = ("person_seq", "Age", "Charge Description", "Court Disposition", "Bond Amt",
-        "Court Date", "Court of Jurisdiction")
+KEEP = (
+    "person_seq",
+    "Age",
+    "Charge Description",
+    "Court Disposition",
+    "Bond Amt",
+    "Court Date",
+    "Court of Jurisdiction",
+)
 ICE_HOLD = "hold:ice-detainer"
 
 
 def import_boone_roster(folder: Path) -> Dataset:
     """Read the roster in ``folder``; one request per person with an immigration detainer."""
-    ds = Dataset("boone-roster", "Boone County, MO: jail roster of 2023-04-25, people held "
-                 "on an immigration detainer")
+    ds = Dataset(
+        "boone-roster",
+        "Boone County, MO: jail roster of 2023-04-25, people held on an immigration detainer",
+    )
     ds.charges = stats = ChargeStats()
     people: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for line, row in read_rows(folder, FILE):
@@ -63,13 +72,15 @@ def import_boone_roster(folder: Path) -> Dataset:
             ds.items.append(_person(seq, found, where, stats))
         except RowError as exc:
             ds.rejected.append(Rejected(where, str(exc)))
-    ds.notes.append("received_at is the roster date (2023-04-25): the detainer's own date "
-                    "is not recorded")
+    ds.notes.append(
+        "received_at is the roster date (2023-04-25): the detainer's own date is not recorded"
+    )
     return ds
 
 
-def _person(seq: str, found: list[tuple[dict[str, str], Classification]], where: str,
-            stats: ChargeStats) -> Imported:
+def _person(
+    seq: str, found: list[tuple[dict[str, str], Classification]], where: str, stats: ChargeStats
+) -> Imported:
     offenses: list[dict[str, Any]] = []
     seen: set[str] = set()
     holds: list[str] = []
@@ -86,13 +97,21 @@ def _person(seq: str, found: list[tuple[dict[str, str], Classification]], where:
             holds.append(text)
         else:
             offenses.append(offense(None, text, None, "charged", f))
-    subject: dict[str, Any] = {"ref": f"BC-P{seq}", "in_custody": True,
-                               "charged": bool(offenses)}
-    request = jail_detainer(f"boone-roster-{seq}", PACK, ROSTER_DAY, ZONE, subject, offenses,
-                            found[0][0].get("Age", "").strip())
+    subject: dict[str, Any] = {"ref": f"BC-P{seq}", "in_custody": True, "charged": bool(offenses)}
+    request = jail_detainer(
+        f"boone-roster-{seq}",
+        PACK,
+        ROSTER_DAY,
+        ZONE,
+        subject,
+        offenses,
+        found[0][0].get("Age", "").strip(),
+    )
     for text, f in counted:
         stats.add(text, f)
-    source: dict[str, Any] = {"person_seq": seq,
-                              "rows": [{k: row.get(k, "") for k in KEEP} for row, _ in found],
-                              "holds": holds}
+    source: dict[str, Any] = {
+        "person_seq": seq,
+        "rows": [{k: row.get(k, "") for k in KEEP} for row, _ in found],
+        "holds": holds,
+    }
     return Imported(request, source, None, where)

@@ -62,8 +62,9 @@ def open_stream(dataset_id: str, folder: Path, rows: int = CHUNK) -> Stream | No
     return None if found is None else found(folder, rows)
 
 
-def replay_frames(stream: Stream, scenarios: Sequence[Scenario],
-                  progress: StageProgress | None = None) -> BulkResult:
+def replay_frames(
+    stream: Stream, scenarios: Sequence[Scenario], progress: StageProgress | None = None
+) -> BulkResult:
     """Decide every chunk of ``stream`` under each scenario."""
     packs = [compile_columnar(sc.pack) for sc in scenarios]
     parts: list[list[pl.DataFrame]] = [[] for _ in scenarios]
@@ -78,12 +79,22 @@ def replay_frames(stream: Stream, scenarios: Sequence[Scenario],
             progress("bookings", chunk.rows)
     results = [
         pl.concat(out).select(
-            "request_id", "date", pl.lit(sc.key).alias("scenario"),
-            pl.lit(sc.pack.id).alias("pack"), pl.lit(sc.at, pl.Date).alias("as_of"),
-            "outcome", pl.col("deciding").alias("deciding_rule"), "rules", "actual",
-            "unclassified_offenses")
-        for sc, out in zip(scenarios, parts, strict=True) if out]
-    frame = (pl.concat(results) if results else pl.DataFrame(schema=RESULT_SCHEMA)
-             ).cast(RESULT_SCHEMA)  # type: ignore[arg-type]
+            "request_id",
+            "date",
+            pl.lit(sc.key).alias("scenario"),
+            pl.lit(sc.pack.id).alias("pack"),
+            pl.lit(sc.at, pl.Date).alias("as_of"),
+            "outcome",
+            pl.col("deciding").alias("deciding_rule"),
+            "rules",
+            "actual",
+            "unclassified_offenses",
+        )
+        for sc, out in zip(scenarios, parts, strict=True)
+        if out
+    ]
+    frame = (pl.concat(results) if results else pl.DataFrame(schema=RESULT_SCHEMA)).cast(
+        RESULT_SCHEMA  # type: ignore[arg-type]
+    )
     actual = pl.concat(metas)["actual"].to_list() if metas else []
     return BulkResult(stream.dataset, stream.requests, stream.with_unclassified, frame, actual)

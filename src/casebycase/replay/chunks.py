@@ -34,14 +34,18 @@ def strip(column: str | pl.Expr) -> pl.Expr:
     return expr.str.strip_chars(SPACE)
 
 
-def frames(folder: Path, name: str, rows: int, columns: tuple[str, ...] = ()
-           ) -> Iterator[pl.DataFrame]:
+def frames(
+    folder: Path, name: str, rows: int, columns: tuple[str, ...] = ()
+) -> Iterator[pl.DataFrame]:
     """The records of the raw file ``name`` in ``folder`` (else its shipped Parquet file),
     ``rows`` at a time. ``columns``: only these are read (the others are never parsed), and
     added as ``""`` when the file lacks them."""
     path = locate(folder, name)
-    chunks = (csv_frames(path, rows, columns) if path.name == name
-              else parquet_frames(path, rows, columns))
+    chunks = (
+        csv_frames(path, rows, columns)
+        if path.name == name
+        else parquet_frames(path, rows, columns)
+    )
     for chunk in chunks:
         missing = [c for c in columns if c not in chunk.columns]
         yield chunk.with_columns(pl.lit("").alias(c) for c in missing) if missing else chunk
@@ -68,22 +72,22 @@ def locate(folder: Path, name: str) -> Path:
     return shipped
 
 
-def parquet_frames(path: Path, rows: int, columns: tuple[str, ...] = ()
-                   ) -> Iterator[pl.DataFrame]:
+def parquet_frames(path: Path, rows: int, columns: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]:
     """A shipped file's rows, ``rows`` at a time (its ``source_line`` column kept)."""
     scan = pl.scan_parquet(path)
     total = int(scan.select(pl.len()).collect().item())
     names = scan.collect_schema().names()
-    keep = [c for c in names if c == LINE or (c.lower() not in NATIONAL_ORIGIN_COLUMNS
-                                              and (not columns or c in columns))]
+    keep = [
+        c
+        for c in names
+        if c == LINE or (c.lower() not in NATIONAL_ORIGIN_COLUMNS and (not columns or c in columns))
+    ]
     for start in range(0, total, rows):
         chunk = scan.select(keep).slice(start, rows).collect()
-        yield chunk.with_columns(pl.col(c).cast(pl.String).fill_null("")
-                                 for c in keep if c != LINE)
+        yield chunk.with_columns(pl.col(c).cast(pl.String).fill_null("") for c in keep if c != LINE)
 
 
-def csv_frames(path: Path, rows: int, columns: tuple[str, ...] = ()
-               ) -> Iterator[pl.DataFrame]:
+def csv_frames(path: Path, rows: int, columns: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]:
     """A CSV file's records, ``rows`` at a time, all columns text (only ``columns``, if
     given)."""
     if rows < 1:
@@ -146,15 +150,22 @@ def _fast(path: Path, rows: int, columns: tuple[str, ...]) -> Iterator[pl.DataFr
     wanted: list[int] = []
     for header, first, body, count in _blocks(path, rows):
         if not names:
-            names = [h.strip() for h in pl.read_csv(io.BytesIO(header), infer_schema=False)
-                     .columns]
-            wanted = [i for i, c in enumerate(names) if c.lower() not in
-                      NATIONAL_ORIGIN_COLUMNS and (not columns or c in columns)]
+            names = [h.strip() for h in pl.read_csv(io.BytesIO(header), infer_schema=False).columns]
+            wanted = [
+                i
+                for i, c in enumerate(names)
+                if c.lower() not in NATIONAL_ORIGIN_COLUMNS and (not columns or c in columns)
+            ]
         try:
-            frame = pl.read_csv(body, has_header=False, truncate_ragged_lines=True,
-                                schema={f"_{i}": pl.String for i in range(len(names))},
-                                columns=wanted, missing_columns="insert",
-                                extra_columns="ignore")
+            frame = pl.read_csv(
+                body,
+                has_header=False,
+                truncate_ragged_lines=True,
+                schema={f"_{i}": pl.String for i in range(len(names))},
+                columns=wanted,
+                missing_columns="insert",
+                extra_columns="ignore",
+            )
         except pl.exceptions.ComputeError:  # a quoted line break cut by the block
             yield from _exact(path, rows, columns, skip=first - 2)
             return
@@ -171,8 +182,9 @@ def _fast(path: Path, rows: int, columns: tuple[str, ...]) -> Iterator[pl.DataFr
         yield frame.select(pl.all().fill_null("")).with_columns(numbers.alias(LINE))
 
 
-def _exact(path: Path, rows: int, columns: tuple[str, ...] = (), skip: int = 0
-           ) -> Iterator[pl.DataFrame]:
+def _exact(
+    path: Path, rows: int, columns: tuple[str, ...] = (), skip: int = 0
+) -> Iterator[pl.DataFrame]:
     """Record by record through the standard library (records spanning lines)."""
     batch: list[dict[str, str]] = []
     lines: list[int] = []
@@ -190,6 +202,6 @@ def _exact(path: Path, rows: int, columns: tuple[str, ...] = (), skip: int = 0
 
 def _frame(batch: list[dict[str, str]], lines: list[int]) -> pl.DataFrame:
     names = list(batch[0])
-    return pl.DataFrame({c: [r[c] for r in batch] for c in names},
-                        schema=dict.fromkeys(names, pl.String)).with_columns(
-        pl.Series(LINE, lines, pl.Int64))
+    return pl.DataFrame(
+        {c: [r[c] for r in batch] for c in names}, schema=dict.fromkeys(names, pl.String)
+    ).with_columns(pl.Series(LINE, lines, pl.Int64))

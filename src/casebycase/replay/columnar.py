@@ -54,8 +54,12 @@ def _dtype(fact: Fact) -> pl.DataType:
             assert_never(fact.shape)
 
 
-OFFENSE = pl.Struct({attr: pl.Enum(list(choices)) if choices else pl.String()
-                     for attr, choices in OFFENSE_ATTRIBUTES.items()})
+OFFENSE = pl.Struct(
+    {
+        attr: pl.Enum(list(choices)) if choices else pl.String()
+        for attr, choices in OFFENSE_ATTRIBUTES.items()
+    }
+)
 """One offense as rules see it: derived category, derived level (or null), status (or null),
 catalog entry (or null)."""
 OFFENSE_SETS = {attr: FACTS[f"offense.{attr}"].attr for attr in OFFENSE_ATTRIBUTES}
@@ -63,12 +67,13 @@ OFFENSE_SETS = {attr: FACTS[f"offense.{attr}"].attr for attr in OFFENSE_ATTRIBUT
 ``categories``)."""
 
 SCHEMA: dict[str, pl.DataType] = {
-    "index": pl.Int64(), "id": pl.String(), "timestamp": pl.Float64(),
+    "index": pl.Int64(),
+    "id": pl.String(),
+    "timestamp": pl.Float64(),
     **{f.attr: _dtype(f) for f in REQUEST_FACTS if f.shape is not Shape.SET},
     "documents": _dtype(FACTS["documents"]),
     "offenses": pl.List(OFFENSE),
-    **{f.attr: _dtype(f) for f in REQUEST_FACTS
-       if f.shape is Shape.SET and f.name != "documents"},
+    **{f.attr: _dtype(f) for f in REQUEST_FACTS if f.shape is Shape.SET and f.name != "documents"},
 }
 """The request frame: one column per request fact of the fact table (policy/facts.py), plus
 ``index``, ``id``, ``timestamp`` (``received_at`` in POSIX seconds) and ``offenses``.
@@ -105,8 +110,7 @@ def frame_of(requests: Iterable[Request]) -> pl.DataFrame:
     doc_values: list[str] = []
     offense_rows: list[int] = []
     attrs: dict[str, list[str | None]] = {attr: [] for attr in OFFENSE_ATTRIBUTES}
-    facts = [f.attr for f in REQUEST_FACTS if f.name != "documents"
-             and f.shape is not Shape.SET]
+    facts = [f.attr for f in REQUEST_FACTS if f.name != "documents" and f.shape is not Shape.SET]
     for i, r in enumerate(requests):
         f = r.facts
         cols["index"].append(i)
@@ -121,18 +125,31 @@ def frame_of(requests: Iterable[Request]) -> pl.DataFrame:
             for attr, value in zip(attrs, triple, strict=True):
                 attrs[attr].append(value)
     frame = pl.DataFrame(cols, schema={name: SCHEMA[name] for name in scalar})
-    documents = _grouped(pl.DataFrame(
-        {"index": doc_rows, "documents": doc_values},
-        schema={"index": pl.Int64, "documents": _inner(SCHEMA["documents"])}),
-        pl.col("documents"))
+    documents = _grouped(
+        pl.DataFrame(
+            {"index": doc_rows, "documents": doc_values},
+            schema={"index": pl.Int64, "documents": _inner(SCHEMA["documents"])},
+        ),
+        pl.col("documents"),
+    )
     offense_fields = {f.name: f.dtype for f in _inner(SCHEMA["offenses"]).fields}
-    offenses = _grouped(pl.DataFrame(
-        {"index": offense_rows, **attrs}, schema={"index": pl.Int64, **offense_fields}),
-        pl.struct(*offense_fields).alias("offenses"))
-    frame = (frame.join(documents, on="index", how="left")
-             .join(offenses, on="index", how="left").sort("index")
-             .with_columns(*(pl.col(name).fill_null(pl.lit([], dtype=SCHEMA[name]))
-                             for name in ("documents", "offenses"))))
+    offenses = _grouped(
+        pl.DataFrame(
+            {"index": offense_rows, **attrs}, schema={"index": pl.Int64, **offense_fields}
+        ),
+        pl.struct(*offense_fields).alias("offenses"),
+    )
+    frame = (
+        frame.join(documents, on="index", how="left")
+        .join(offenses, on="index", how="left")
+        .sort("index")
+        .with_columns(
+            *(
+                pl.col(name).fill_null(pl.lit([], dtype=SCHEMA[name]))
+                for name in ("documents", "offenses")
+            )
+        )
+    )
     return with_offense_facts(frame).select(list(SCHEMA))
 
 
@@ -158,18 +175,33 @@ def with_offense_facts(frame: pl.DataFrame) -> pl.DataFrame:
     rows = frame.select(pl.int_range(pl.len()).alias("_row"), "offenses")
     fields = {f.name for f in _inner(frame.schema["offenses"]).fields}
     present = {attr: name for attr, name in OFFENSE_SETS.items() if attr in fields}
-    sets = (rows.explode("offenses")
-            .select("_row", pl.col("offenses").struct.unnest())
-            .group_by("_row")
-            .agg(*(pl.col(attr).drop_nulls().unique().sort().alias(name)
-                   for attr, name in present.items())))
-    joined = rows.join(sets, on="_row", how="left").sort("_row").with_columns(
-        pl.lit([], dtype=SCHEMA[name]).alias(name)
-        for attr, name in OFFENSE_SETS.items() if attr not in fields)
-    empty = [pl.col(name).fill_null(pl.lit([], dtype=joined.schema[name]))
-             for name in OFFENSE_SETS.values()]
+    sets = (
+        rows.explode("offenses")
+        .select("_row", pl.col("offenses").struct.unnest())
+        .group_by("_row")
+        .agg(
+            *(
+                pl.col(attr).drop_nulls().unique().sort().alias(name)
+                for attr, name in present.items()
+            )
+        )
+    )
+    joined = (
+        rows.join(sets, on="_row", how="left")
+        .sort("_row")
+        .with_columns(
+            pl.lit([], dtype=SCHEMA[name]).alias(name)
+            for attr, name in OFFENSE_SETS.items()
+            if attr not in fields
+        )
+    )
+    empty = [
+        pl.col(name).fill_null(pl.lit([], dtype=joined.schema[name]))
+        for name in OFFENSE_SETS.values()
+    ]
     facts = joined.select(
-        *empty, pl.col("offenses").list.len().cast(pl.Int64).alias("offense_count"))
+        *empty, pl.col("offenses").list.len().cast(pl.Int64).alias("offense_count")
+    )
     return frame.with_columns(facts)
 
 
@@ -187,8 +219,10 @@ class ColumnarPack:
 
     def __post_init__(self) -> None:
         p = self.pack.pack
-        self.windows = [(p.instant(rd.start, float("-inf")), p.instant(rd.end, float("inf")))
-                        for rd in self.pack.rules]
+        self.windows = [
+            (p.instant(rd.start, float("-inf")), p.instant(rd.end, float("inf")))
+            for rd in self.pack.rules
+        ]
 
     @property
     def rule_ids(self) -> list[str]:
@@ -214,8 +248,7 @@ class ColumnarPack:
         exprs = [_expr(c).alias(rd.id) for c, rd in zip(conds, self.pack.rules, strict=True)]
         return frame.lazy().select(exprs).collect()
 
-    def decide(self, frame: pl.DataFrame,
-               at: dt.date | dt.datetime | None = None) -> pl.DataFrame:
+    def decide(self, frame: pl.DataFrame, at: dt.date | dt.datetime | None = None) -> pl.DataFrame:
         """Per row ``index``, ``id``, ``outcome``, ``deciding`` rule and ``rules``.
 
         The rules in force at each row's ``timestamp`` apply, unless ``at`` names another
@@ -226,16 +259,19 @@ class ColumnarPack:
         _require(frame, columns | {"index", "id"})
         words = _mask_words(conds)
         names = [f"_m{k}" for k in range(len(words))]
-        keyed = (frame.lazy()
-                 .select(pl.col("index"), pl.col("id"),
-                         *(w.alias(n) for w, n in zip(words, names, strict=True)))
-                 .with_row_index("_row")
-                 .collect())
+        keyed = (
+            frame.lazy()
+            .select(
+                pl.col("index"),
+                pl.col("id"),
+                *(w.alias(n) for w, n in zip(words, names, strict=True)),
+            )
+            .with_row_index("_row")
+            .collect()
+        )
         patterns = keyed.select(names).unique()
         table = self.resolve(patterns)
-        return (keyed.join(table, on=names, how="left")
-                .sort("_row")
-                .select(list(DECISION_SCHEMA)))
+        return keyed.join(table, on=names, how="left").sort("_row").select(list(DECISION_SCHEMA))
 
     def resolve(self, patterns: pl.DataFrame) -> pl.DataFrame:
         """The decision of each distinct fired pattern (mask words ``_m0``, ``_m1`` ...)."""
@@ -262,13 +298,14 @@ def _mask_words(conds: Sequence[Cond]) -> list[pl.Expr]:
     for start in range(0, max(len(conds), 1), 64):
         constant = 0
         parts: list[pl.Expr] = []
-        for j, c in enumerate(conds[start:start + 64]):
+        for j, c in enumerate(conds[start : start + 64]):
             bit = 1 << j
             if c is True:
                 constant |= bit
             elif c is not False:
-                parts.append(pl.when(c).then(pl.lit(bit, pl.UInt64)).otherwise(
-                    pl.lit(0, pl.UInt64)))
+                parts.append(
+                    pl.when(c).then(pl.lit(bit, pl.UInt64)).otherwise(pl.lit(0, pl.UInt64))
+                )
         word = pl.lit(constant, pl.UInt64)
         for part in parts:
             word = word | part
@@ -352,8 +389,10 @@ class _Builder:
 
     def offense(self, node: OffenseTest) -> Cond:
         """Some single offense matches every attribute (a missing attribute is in no set)."""
-        parts = [self.op(a.op, pl.element().struct.field(a.attr), a.values, nulls=True)
-                 for a in node.attrs]
+        parts = [
+            self.op(a.op, pl.element().struct.field(a.attr), a.values, nulls=True)
+            for a in node.attrs
+        ]
         match = _and(parts)
         if match is False:
             return False
@@ -400,10 +439,13 @@ class _Builder:
         """Profile facts: constants, or windows on the decision time for dated entries."""
         p = self.profile
         if node.field in ("agency.type", "agency.runs_jail") or self.t is not None:
-            return compare(node.op, p.read(node.field, 0.0 if self.t is None else self.t),
-                           node.values)
-        found = [_or(self.window(d.start, d.end) for d in p.dated(node.field) if d.name == name)
-                 for name in sorted(node.values)]
+            return compare(
+                node.op, p.read(node.field, 0.0 if self.t is None else self.t), node.values
+            )
+        found = [
+            _or(self.window(d.start, d.end) for d in p.dated(node.field) if d.name == name)
+            for name in sorted(node.values)
+        ]
         match node.op:
             case Op.HAS_ALL:
                 return _and(found)
@@ -411,8 +453,16 @@ class _Builder:
                 return _or(found)
             case Op.HAS_NONE:
                 return _not(_or(found))
-            case (Op.IS | Op.IN | Op.NOT_IN | Op.PRESENT | Op.AT_LEAST | Op.AT_MOST
-                  | Op.MORE_THAN | Op.LESS_THAN):
+            case (
+                Op.IS
+                | Op.IN
+                | Op.NOT_IN
+                | Op.PRESENT
+                | Op.AT_LEAST
+                | Op.AT_MOST
+                | Op.MORE_THAN
+                | Op.LESS_THAN
+            ):
                 raise ValueError(f"'{node.field}' is a set; '{node.op}' does not apply")
             case _:
                 assert_never(node.op)

@@ -26,10 +26,18 @@ from casebycase.errors import RequestError
 from casebycase.offenses import Classification, classify
 from casebycase.request import NATIONAL_ORIGIN_FIELDS, Request, parse_request
 
-NATIONAL_ORIGIN_COLUMNS = frozenset({
-    *NATIONAL_ORIGIN_FIELDS, "race", "place of birth", "state of birth", "birth_country",
-    "citizenship_country", "country_of_citizenship", "citizenship",
-})
+NATIONAL_ORIGIN_COLUMNS = frozenset(
+    {
+        *NATIONAL_ORIGIN_FIELDS,
+        "race",
+        "place of birth",
+        "state of birth",
+        "birth_country",
+        "citizenship_country",
+        "country_of_citizenship",
+        "citizenship",
+    }
+)
 """Source columns that carry national origin (lower-cased): dropped on read, never mapped."""
 
 
@@ -151,8 +159,7 @@ def read_rows(folder: Path, name: str) -> Iterator[tuple[int, dict[str, str]]]:
 def read_parquet(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) of a shipped file; national-origin columns are dropped as in CSV."""
     frame = pl.read_parquet(path)
-    columns = [c for c in frame.columns
-               if c != LINE and c.lower() not in NATIONAL_ORIGIN_COLUMNS]
+    columns = [c for c in frame.columns if c != LINE and c.lower() not in NATIONAL_ORIGIN_COLUMNS]
     lines = frame.get_column(LINE).to_list()
     for line, values in zip(lines, frame.select(columns).iter_rows(), strict=True):
         yield line, dict(zip(columns, values, strict=True))
@@ -171,8 +178,9 @@ def parse_date(text: str, fmt: str, column: str) -> dt.date:
         raise RowError(f"{column} is not a date: {text.strip()!r}") from None
 
 
-def offense(code: str | None, text: str, level: str | None, status: str,
-            found: Classification | None = None) -> dict[str, Any]:
+def offense(
+    code: str | None, text: str, level: str | None, status: str, found: Classification | None = None
+) -> dict[str, Any]:
     """One charge as a request offense, classified through the offense catalog."""
     found = found or classify(code, text, level)
     out: dict[str, Any] = {"description": text, "category": found.category, "status": status}
@@ -188,21 +196,34 @@ def build(data: dict[str, Any]) -> Request:
     try:
         return parse_request(data)
     except RequestError as exc:
-        raise RowError("not a valid request: "
-                       + "; ".join(str(p) for p in exc.problems)) from None
+        raise RowError("not a valid request: " + "; ".join(str(p) for p in exc.problems)) from None
 
 
-def jail_detainer(request_id: str, pack: str, day: dt.date, zone: str, subject: dict[str, Any],
-                  offenses: list[dict[str, Any]], age: str) -> Request:
+def jail_detainer(
+    request_id: str,
+    pack: str,
+    day: dt.date,
+    zone: str,
+    subject: dict[str, Any],
+    offenses: list[dict[str, Any]],
+    age: str,
+) -> Request:
     """An ICE (ERO) detainer for a person held in a local jail, received at local noon."""
     if age.isdigit() and 0 < int(age) < 18:
         subject = {**subject, "juvenile": True}
-    return build({
-        "id": request_id, "agency": pack, "received_at": local_noon(day, zone),
-        "requester": {"agency": "ICE", "component": "ERO"}, "kind": "detainer",
-        "purpose": "civil_immigration", "documents": [document_for(day)],
-        "subject": subject, "offenses": offenses,
-    })
+    return build(
+        {
+            "id": request_id,
+            "agency": pack,
+            "received_at": local_noon(day, zone),
+            "requester": {"agency": "ICE", "component": "ERO"},
+            "kind": "detainer",
+            "purpose": "civil_immigration",
+            "documents": [document_for(day)],
+            "subject": subject,
+            "offenses": offenses,
+        }
+    )
 
 
 def document_for(day: dt.date) -> str:

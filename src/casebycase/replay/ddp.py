@@ -35,21 +35,41 @@ from casebycase.replay.dataset import (
 
 FOLDER = "ddp-detainers-mn-sample"
 FILE = "st_cloud_denied.csv"
-AGGREGATES = ("mn_detainers_by_month.csv", "mn_detainers_over_time.csv",
-              "surge_detainers_by_liftreason.csv")
+AGGREGATES = (
+    "mn_detainers_by_month.csv",
+    "mn_detainers_over_time.csv",
+    "surge_detainers_by_liftreason.csv",
+)
 ZONE = "America/Chicago"
-KEEP = ("detainer_prepare_date", "facility_state", "detention_facility",
-        "detention_facility_code", "detainer_prepared_criminality",
-        "most_serious_conviction_charge", "msc_charge_code", "msc_conviction_date",
-        "processing_disposition", "case_category", "detainer_type", "detainer_lift_reason",
-        "unique_identifier", "duplicate_likely", "file_original", "row_original")
+KEEP = (
+    "detainer_prepare_date",
+    "facility_state",
+    "detention_facility",
+    "detention_facility_code",
+    "detainer_prepared_criminality",
+    "most_serious_conviction_charge",
+    "msc_charge_code",
+    "msc_conviction_date",
+    "processing_disposition",
+    "case_category",
+    "detainer_type",
+    "detainer_lift_reason",
+    "unique_identifier",
+    "duplicate_likely",
+    "file_original",
+    "row_original",
+)
 MISSING = {"", "NA"}
 
 
 def import_mn_sample(folder: Path) -> Dataset:
     """Read the Minnesota sample in ``folder``: requests from the full records, counts."""
-    ds = Dataset("mn-sample", "Minnesota: I-247A detainers declined by MCF-St. Cloud, 2026 "
-                 "(Deportation Data Project records)", actual_label="detainer_lift_reason")
+    ds = Dataset(
+        "mn-sample",
+        "Minnesota: I-247A detainers declined by MCF-St. Cloud, 2026 "
+        "(Deportation Data Project records)",
+        actual_label="detainer_lift_reason",
+    )
     ds.charges = stats = ChargeStats()
     for line, row in read_rows(folder, FILE):
         ds.rows_read += 1
@@ -60,8 +80,9 @@ def import_mn_sample(folder: Path) -> Dataset:
             ds.rejected.append(Rejected(where, str(exc)))
     for name in AGGREGATES:
         if has_rows(folder, name):
-            ds.aggregates[name] = [{k: v for k, v in row.items() if k}
-                                   for _, row in read_rows(folder, name)]
+            ds.aggregates[name] = [
+                {k: v for k, v in row.items() if k} for _, row in read_rows(folder, name)
+            ]
     ds.notes.append("aggregate files are counts, not requests: kept as counts, not replayed")
     return ds
 
@@ -94,17 +115,19 @@ def _row(row: dict[str, str], where: str, stats: ChargeStats) -> Imported:
     person = _value(row, "unique_identifier")
     if person and re.fullmatch(r"[0-9a-fA-F]{12,}", person):
         subject["ref"] = f"DDP-{person[:12]}"
-    request = build({
-        "id": f"ddp-{_value(row, 'row_original') or where.rsplit(':', 1)[1]}",
-        "agency": "mn:" + re.sub(r"[^a-z0-9]+", "-", facility.lower()).strip("-"),
-        "received_at": at,
-        "requester": {"agency": "ICE", "component": "ERO"},
-        "kind": "detainer",
-        "purpose": "civil_immigration",
-        "documents": ["I-247A"],
-        "subject": subject,
-        "offenses": offenses,
-    })
+    request = build(
+        {
+            "id": f"ddp-{_value(row, 'row_original') or where.rsplit(':', 1)[1]}",
+            "agency": "mn:" + re.sub(r"[^a-z0-9]+", "-", facility.lower()).strip("-"),
+            "received_at": at,
+            "requester": {"agency": "ICE", "component": "ERO"},
+            "kind": "detainer",
+            "purpose": "civil_immigration",
+            "documents": ["I-247A"],
+            "subject": subject,
+            "offenses": offenses,
+        }
+    )
     if charge and found is not None:
         stats.add(charge, found)
     source = {k: row.get(k, "") for k in KEEP}

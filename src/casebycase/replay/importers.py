@@ -29,12 +29,15 @@ class Source:
     read: Callable[[Path], Dataset]
 
 
-DATASETS: dict[str, Source] = {s.id: s for s in (
-    Source("travis", travis.FOLDER, travis.import_travis),
-    Source("pa", pa.FOLDER, pa.import_pa),
-    Source("mn-sample", ddp.FOLDER, ddp.import_mn_sample),
-    Source("boone-roster", boone.FOLDER, boone.import_boone_roster),
-)}
+DATASETS: dict[str, Source] = {
+    s.id: s
+    for s in (
+        Source("travis", travis.FOLDER, travis.import_travis),
+        Source("pa", pa.FOLDER, pa.import_pa),
+        Source("mn-sample", ddp.FOLDER, ddp.import_mn_sample),
+        Source("boone-roster", boone.FOLDER, boone.import_boone_roster),
+    )
+}
 
 
 class DatasetError(CaseByCaseError):
@@ -53,26 +56,40 @@ def load_dataset(dataset_id: str, data_dir: Path = SHIPPED) -> Dataset:
 
 def unreadable(exc: OSError, folder: Path) -> DatasetError:
     """The error for a data set file that cannot be read."""
-    return DatasetError([Problem(str(exc.filename or folder), "cannot read the file: "
-                                 f"{exc.strerror}",
-                                 "the folder needs this CSV file (or its shipped .parquet); "
-                                 "without --data and CASEBYCASE_DATA_DIR the shipped "
-                                 "data are read")],
-                        title="data set not readable")
+    return DatasetError(
+        [
+            Problem(
+                str(exc.filename or folder),
+                f"cannot read the file: {exc.strerror}",
+                "the folder needs this CSV file (or its shipped .parquet); "
+                "without --data and CASEBYCASE_DATA_DIR the shipped "
+                "data are read",
+            )
+        ],
+        title="data set not readable",
+    )
 
 
 def find_folder(dataset_id: str, data_dir: Path) -> Path:
     """The folder of ``dataset_id`` under ``data_dir``; DatasetError when unknown or absent."""
     source = DATASETS.get(dataset_id)
     if source is None:
-        raise DatasetError([Problem(dataset_id, "unknown data set",
-                                    f"use one of: {', '.join(DATASETS)}")],
-                           title="unknown data set")
+        raise DatasetError(
+            [Problem(dataset_id, "unknown data set", f"use one of: {', '.join(DATASETS)}")],
+            title="unknown data set",
+        )
     folder = data_dir / source.folder
     if not folder.is_dir():
-        raise DatasetError([Problem(str(folder), "folder not found",
-                                    "pass --data DIR or set CASEBYCASE_DATA_DIR to a folder "
-                                    "holding the data set's folder; without either the "
-                                    "shipped data are read")],
-                           title="data set not found")
+        raise DatasetError(
+            [
+                Problem(
+                    str(folder),
+                    "folder not found",
+                    "pass --data DIR or set CASEBYCASE_DATA_DIR to a folder "
+                    "holding the data set's folder; without either the "
+                    "shipped data are read",
+                )
+            ],
+            title="data set not found",
+        )
     return folder

@@ -35,7 +35,8 @@ KEEP = ("date", "det_facility", "city", "state", "detainer_type", "lift_reason")
 
 FEDERAL = re.compile(
     r"\b(?:FCI|USP|FDC|FED\.?\s*CORR|FED\.?\s*PRISON|U\.?\s*S\.?\s*PEN|US\s+MARSHALS?|"
-    r"MOSHANNON\s+VALLEY|ALLENWOOD|DISTRICT\s+OFFICE|FAMILY\s+SHELTER)\b")
+    r"MOSHANNON\s+VALLEY|ALLENWOOD|DISTRICT\s+OFFICE|FAMILY\s+SHELTER)\b"
+)
 """Facilities in federal custody: BOP institutions and contract prisons, US Marshals, ICE."""
 STATE_PRISON = re.compile(r"\b(?:S\.?\s*C\.?\s*I\b|SRCF)")
 JUVENILE = re.compile(r"\b(?:JUVI|JUVENILE|YOUTH|CHILDRENS?'?)\b")
@@ -60,8 +61,11 @@ def facility_kind(name: str) -> str:
 
 def import_pa(folder: Path) -> Dataset:
     """Read ``pa_detainers.csv`` in ``folder`` into requests."""
-    ds = Dataset("pa", "Pennsylvania: ICE detainers issued to PA facilities, 2007-2015",
-                 actual_label="lift_reason")
+    ds = Dataset(
+        "pa",
+        "Pennsylvania: ICE detainers issued to PA facilities, 2007-2015",
+        actual_label="lift_reason",
+    )
     for line, row in read_rows(folder, FILE):
         ds.rows_read += 1
         where = f"{FILE}:{line}"
@@ -70,8 +74,10 @@ def import_pa(folder: Path) -> Dataset:
         except RowError as exc:
             ds.rejected.append(Rejected(where, str(exc)))
     ds.notes.append("no charges or person in the file: the requests carry no offenses")
-    ds.notes.append("an empty detainer_type is read as a detainer on the I-247, the form in "
-                    "use before 2017-04-02")
+    ds.notes.append(
+        "an empty detainer_type is read as a detainer on the I-247, the form in "
+        "use before 2017-04-02"
+    )
     return ds
 
 
@@ -95,16 +101,18 @@ def _row(row: dict[str, str], line: int, where: str) -> Imported:
     subject = {"in_custody": True}
     if kind_of == "juvenile":
         subject["juvenile"] = True
-    request = build({
-        "id": f"pa-{line}",
-        "agency": "pa:" + re.sub(r"[^a-z0-9]+", "-", facility.lower()).strip("-"),
-        "received_at": at,
-        "requester": {"agency": "ICE", "component": "ERO"},
-        "kind": kind,
-        "purpose": "civil_immigration",
-        "documents": [document],
-        "subject": subject,
-    })
+    request = build(
+        {
+            "id": f"pa-{line}",
+            "agency": "pa:" + re.sub(r"[^a-z0-9]+", "-", facility.lower()).strip("-"),
+            "received_at": at,
+            "requester": {"agency": "ICE", "component": "ERO"},
+            "kind": kind,
+            "purpose": "civil_immigration",
+            "documents": [document],
+            "subject": subject,
+        }
+    )
     source = {k: row.get(k, "") for k in KEEP}
     source["facility_kind"] = kind_of
     return Imported(request, source, row.get("lift_reason", "").strip() or None, where)

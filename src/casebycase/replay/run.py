@@ -54,8 +54,7 @@ class ResultRow:
 Evaluator = Callable[[Dataset, Sequence[Scenario], Progress | None], list[ResultRow]]
 
 
-def scenario(spec: str, as_of: dt.date | None = None,
-             registry: Registry | None = None) -> Scenario:
+def scenario(spec: str, as_of: dt.date | None = None, registry: Registry | None = None) -> Scenario:
     """A scenario from ``PACK`` or ``PACK@YYYY-MM-DD`` (the date wins over ``as_of``); a pack
     id is taken from ``registry`` when it serves it, else read as an id or path.
 
@@ -68,8 +67,9 @@ def scenario(spec: str, as_of: dt.date | None = None,
     return Scenario(pack, as_of, pack.id)
 
 
-def evaluate_rows(dataset: Dataset, scenarios: Sequence[Scenario],
-                  progress: Progress | None = None) -> list[ResultRow]:
+def evaluate_rows(
+    dataset: Dataset, scenarios: Sequence[Scenario], progress: Progress | None = None
+) -> list[ResultRow]:
     """Evaluate every request of ``dataset`` under each scenario, one at a time."""
     facts = []
     for item in dataset.items:
@@ -83,8 +83,20 @@ def evaluate_rows(dataset: Dataset, scenarios: Sequence[Scenario],
         for request, rid, day, actual, unknown in facts:
             rec = evaluate(request, pack, at=at)
             decision = rec.decision
-            out.append(ResultRow(rid, day, key, pack.id, at, decision.outcome,
-                                 decision.deciding, decision.rules, actual, unknown))
+            out.append(
+                ResultRow(
+                    rid,
+                    day,
+                    key,
+                    pack.id,
+                    at,
+                    decision.outcome,
+                    decision.deciding,
+                    decision.rules,
+                    actual,
+                    unknown,
+                )
+            )
             step += 1
             if progress is not None and step == 500:
                 progress(step)
@@ -94,23 +106,43 @@ def evaluate_rows(dataset: Dataset, scenarios: Sequence[Scenario],
     return out
 
 
-def evaluate_columnar(dataset: Dataset, scenarios: Sequence[Scenario],
-                      progress: Progress | None = None) -> list[ResultRow]:
+def evaluate_columnar(
+    dataset: Dataset, scenarios: Sequence[Scenario], progress: Progress | None = None
+) -> list[ResultRow]:
     """The same rows as :func:`evaluate_rows`, each scenario evaluated as one Polars query."""
     from casebycase.replay.columnar import compile_columnar, frame_of
 
     requests = [item.request for item in dataset.items]
     frame = frame_of(requests)
-    facts = [(r.id or "", r.received_at.date(), item.actual,
-              sum(1 for o in r.offenses if o.derived[0] == "unknown"))
-             for r, item in zip(requests, dataset.items, strict=True)]
+    facts = [
+        (
+            r.id or "",
+            r.received_at.date(),
+            item.actual,
+            sum(1 for o in r.offenses if o.derived[0] == "unknown"),
+        )
+        for r, item in zip(requests, dataset.items, strict=True)
+    ]
     out: list[ResultRow] = []
     for sc in scenarios:
         decided = compile_columnar(sc.pack).decide(frame, sc.at)
         for (rid, day, actual, unknown), outcome, deciding, rules in zip(
-                facts, decided["outcome"], decided["deciding"], decided["rules"], strict=True):
-            out.append(ResultRow(rid, day, sc.key, sc.pack.id, sc.at, outcome, deciding,
-                                 tuple(rules), actual, unknown))
+            facts, decided["outcome"], decided["deciding"], decided["rules"], strict=True
+        ):
+            out.append(
+                ResultRow(
+                    rid,
+                    day,
+                    sc.key,
+                    sc.pack.id,
+                    sc.at,
+                    outcome,
+                    deciding,
+                    tuple(rules),
+                    actual,
+                    unknown,
+                )
+            )
         if progress is not None:
             progress(len(facts))
     return out
@@ -119,8 +151,11 @@ def evaluate_columnar(dataset: Dataset, scenarios: Sequence[Scenario],
 ENGINES: dict[str, Evaluator] = {"columnar": evaluate_columnar, "row": evaluate_rows}
 
 
-def replay(dataset: Dataset, scenarios: Sequence[Scenario],
-           evaluator: Evaluator = evaluate_rows,
-           progress: Progress | None = None) -> list[ResultRow]:
+def replay(
+    dataset: Dataset,
+    scenarios: Sequence[Scenario],
+    evaluator: Evaluator = evaluate_rows,
+    progress: Progress | None = None,
+) -> list[ResultRow]:
     """The result rows of ``dataset`` under ``scenarios`` (by default row by row)."""
     return evaluator(dataset, scenarios, progress)

@@ -38,8 +38,12 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def summarize(dataset: Dataset, scenarios: Sequence[Scenario], rows: Sequence[ResultRow],
-              seconds: float | None = None) -> dict[str, Any]:
+def summarize(
+    dataset: Dataset,
+    scenarios: Sequence[Scenario],
+    rows: Sequence[ResultRow],
+    seconds: float | None = None,
+) -> dict[str, Any]:
     """Outcome counts per scenario (keyed by pack id, or ``pack@date``, then outcome), the
     cross-tables between scenarios, policy versus practice, and the import figures."""
     keys = [s.key for s in scenarios]
@@ -59,37 +63,59 @@ def summarize(dataset: Dataset, scenarios: Sequence[Scenario], rows: Sequence[Re
     patterns = Counter(tuple(by_id[k][rid] for k in keys) for rid in ids)
     summary: dict[str, Any] = {
         "dataset": _dataset(dataset),
-        "scenarios": {s.key: {"pack": s.pack.id, "version": s.pack.version,
-                              "digest": s.pack.digest,
-                              "as_of": s.at.isoformat() if s.at else "received_at"}
-                      for s in scenarios},
+        "scenarios": {
+            s.key: {
+                "pack": s.pack.id,
+                "version": s.pack.version,
+                "digest": s.pack.digest,
+                "as_of": s.at.isoformat() if s.at else "received_at",
+            }
+            for s in scenarios
+        },
         "outcomes": outcomes,
         "cross": cross,
-        "patterns": [{"outcomes": dict(zip(keys, p, strict=True)), "requests": n}
-                     for p, n in patterns.most_common()],
+        "patterns": [
+            {"outcomes": dict(zip(keys, p, strict=True)), "requests": n}
+            for p, n in patterns.most_common()
+        ],
     }
     actual = Counter(i.actual or NOT_RECORDED for i in dataset.items)
     if any(i.actual for i in dataset.items):
         summary["actual"] = {"what": dataset.actual_label, "counts": dict(actual.most_common())}
         summary["practice"] = {
-            k: {o: dict(Counter(r.actual or NOT_RECORDED for r in by_key[k]
-                                if r.outcome == o).most_common()) for o in OUTCOMES}
-            for k in keys}
+            k: {
+                o: dict(
+                    Counter(
+                        r.actual or NOT_RECORDED for r in by_key[k] if r.outcome == o
+                    ).most_common()
+                )
+                for o in OUTCOMES
+            }
+            for k in keys
+        }
     if seconds is not None:
         summary["seconds"] = round(seconds, 3)
     return summary
 
 
-def summarize_frames(dataset: Dataset, scenarios: Sequence[Scenario], results: pl.DataFrame,
-                     actual: Sequence[str | None], requests: int, with_unclassified: int,
-                     seconds: float | None = None) -> dict[str, Any]:
+def summarize_frames(
+    dataset: Dataset,
+    scenarios: Sequence[Scenario],
+    results: pl.DataFrame,
+    actual: Sequence[str | None],
+    requests: int,
+    with_unclassified: int,
+    seconds: float | None = None,
+) -> dict[str, Any]:
     """:func:`summarize` of a columnar replay: the result rows as a frame (scenario by
     scenario, requests in data set order), what happened per request, and the figures the
     row engine reads from ``dataset.items``. Gives the same summary as :func:`summarize`
     (counts tie in order of first appearance, as :class:`Counter` orders them)."""
     keys = [s.key for s in scenarios]
-    wide = pl.DataFrame({k: results.filter(pl.col("scenario") == k)["outcome"] for k in keys},
-                        schema=dict.fromkeys(keys, pl.String))
+    wide = pl.DataFrame(
+        {k: results.filter(pl.col("scenario") == k)["outcome"] for k in keys},
+        schema=dict.fromkeys(keys, pl.String),
+    )
     cross: dict[str, dict[str, dict[str, int]]] = {}
     for a, b in combinations(keys, 2):
         table: dict[str, dict[str, int]] = {o: dict.fromkeys(OUTCOMES, 0) for o in OUTCOMES}
@@ -99,25 +125,35 @@ def summarize_frames(dataset: Dataset, scenarios: Sequence[Scenario], results: p
     patterns = _counted(wide, keys, tuples=True) if keys else Counter()
     summary: dict[str, Any] = {
         "dataset": _dataset(dataset, requests, with_unclassified),
-        "scenarios": {s.key: {"pack": s.pack.id, "version": s.pack.version,
-                              "digest": s.pack.digest,
-                              "as_of": s.at.isoformat() if s.at else "received_at"}
-                      for s in scenarios},
+        "scenarios": {
+            s.key: {
+                "pack": s.pack.id,
+                "version": s.pack.version,
+                "digest": s.pack.digest,
+                "as_of": s.at.isoformat() if s.at else "received_at",
+            }
+            for s in scenarios
+        },
         "outcomes": {k: _count(_counted(wide, [k])) for k in keys},
         "cross": cross,
-        "patterns": [{"outcomes": dict(zip(keys, p, strict=True)), "requests": n}
-                     for p, n in patterns.most_common()],
+        "patterns": [
+            {"outcomes": dict(zip(keys, p, strict=True)), "requests": n}
+            for p, n in patterns.most_common()
+        ],
     }
     if any(a is not None and a != "" for a in actual):
-        said = pl.Series("actual", actual, pl.String).fill_null(NOT_RECORDED).replace(
-            "", NOT_RECORDED)
+        said = (
+            pl.Series("actual", actual, pl.String).fill_null(NOT_RECORDED).replace("", NOT_RECORDED)
+        )
         counts = _counted(said.to_frame(), ["actual"])
         summary["actual"] = {"what": dataset.actual_label, "counts": dict(counts.most_common())}
         practice: dict[str, dict[str, dict[str, int]]] = {}
         for k in keys:
             pairs = _counted(wide.select(k).with_columns(said), [k, "actual"])
-            practice[k] = {o: dict(Counter({a: n for (got, a), n in pairs.items()
-                                            if got == o}).most_common()) for o in OUTCOMES}
+            practice[k] = {
+                o: dict(Counter({a: n for (got, a), n in pairs.items() if got == o}).most_common())
+                for o in OUTCOMES
+            }
         summary["practice"] = practice
     if seconds is not None:
         summary["seconds"] = round(seconds, 3)
@@ -140,23 +176,31 @@ def _count(values: Any) -> dict[str, int]:
     return out
 
 
-def _dataset(ds: Dataset, requests: int | None = None,
-             with_unclassified: int | None = None) -> dict[str, Any]:
+def _dataset(
+    ds: Dataset, requests: int | None = None, with_unclassified: int | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "id": ds.id, "title": ds.title, "rows_read": ds.rows_read,
+        "id": ds.id,
+        "title": ds.title,
+        "rows_read": ds.rows_read,
         "requests": len(ds.items) if requests is None else requests,
         "rejected": len(ds.rejected),
         "rejected_reasons": dict(ds.reasons().most_common()),
-        "skipped": dict(ds.skipped), "notes": list(ds.notes),
+        "skipped": dict(ds.skipped),
+        "notes": list(ds.notes),
     }
     if ds.charges is not None:
         c = ds.charges
         out["charges"] = {
-            "charges": c.charges, "unclassified": c.unclassified,
-            "share_unclassified": round(c.share_unclassified, 4), "hold_lines": c.holds,
+            "charges": c.charges,
+            "unclassified": c.unclassified,
+            "share_unclassified": round(c.share_unclassified, 4),
+            "hold_lines": c.holds,
             "requests_with_unclassified": sum(
-                1 for i in ds.items if "unknown" in i.request.categories)
-            if with_unclassified is None else with_unclassified,
+                1 for i in ds.items if "unknown" in i.request.categories
+            )
+            if with_unclassified is None
+            else with_unclassified,
             "top_unclassified": dict(c.unclassified_texts.most_common(10)),
         }
     if ds.aggregates:
@@ -167,28 +211,36 @@ def _dataset(ds: Dataset, requests: int | None = None,
 def results_frame(rows: Sequence[ResultRow]) -> pl.DataFrame:
     """The per-request results as a Polars frame (the ``results.parquet`` columns)."""
     sep = "\x1f"  # rule ids never hold it; splitting in Polars beats building nested lists
-    return pl.DataFrame({
-        "request_id": [r.request_id for r in rows],
-        "date": [r.date for r in rows],
-        "scenario": [r.scenario for r in rows],
-        "pack": [r.pack for r in rows],
-        "as_of": [r.as_of for r in rows],
-        "outcome": [r.outcome for r in rows],
-        "deciding_rule": [r.deciding_rule for r in rows],
-        "rules": [sep.join(r.rules) for r in rows],
-        "actual": [r.actual for r in rows],
-        "unclassified_offenses": [r.unclassified for r in rows],
-    }, schema={**RESULT_SCHEMA, "rules": pl.String()}).with_columns(
-        pl.col("rules").str.split(sep))
+    return pl.DataFrame(
+        {
+            "request_id": [r.request_id for r in rows],
+            "date": [r.date for r in rows],
+            "scenario": [r.scenario for r in rows],
+            "pack": [r.pack for r in rows],
+            "as_of": [r.as_of for r in rows],
+            "outcome": [r.outcome for r in rows],
+            "deciding_rule": [r.deciding_rule for r in rows],
+            "rules": [sep.join(r.rules) for r in rows],
+            "actual": [r.actual for r in rows],
+            "unclassified_offenses": [r.unclassified for r in rows],
+        },
+        schema={**RESULT_SCHEMA, "rules": pl.String()},
+    ).with_columns(pl.col("rules").str.split(sep))
 
 
-def write(out_dir: Path, dataset: Dataset, rows: Sequence[ResultRow] | pl.DataFrame,
-          summary: dict[str, Any]) -> dict[str, Path]:
+def write(
+    out_dir: Path,
+    dataset: Dataset,
+    rows: Sequence[ResultRow] | pl.DataFrame,
+    summary: dict[str, Any],
+) -> dict[str, Path]:
     """Write results.parquet, summary.json, summary.md and rejected.csv into ``out_dir``
     (``rows``: result rows, or a frame of them as :func:`results_frame` makes)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {name: out_dir / name for name in
-             ("results.parquet", "summary.json", "summary.md", "rejected.csv")}
+    paths = {
+        name: out_dir / name
+        for name in ("results.parquet", "summary.json", "summary.md", "rejected.csv")
+    }
     frame = rows if isinstance(rows, pl.DataFrame) else results_frame(rows)
     frame.write_parquet(paths["results.parquet"])
     paths["summary.json"].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -205,8 +257,7 @@ def _n(value: int) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join("---" for _ in header) + "|"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(c).replace("|", "/") for c in row) + " |" for row in rows]
     return [*lines, ""]
 
@@ -216,10 +267,11 @@ def markdown(summary: dict[str, Any]) -> str:
     ds = summary["dataset"]
     keys = list(summary["scenarios"])
     out = [f"# Replay: {ds['title']}", ""]
-    out.append(f"Data set `{ds['id']}`: {_n(ds['rows_read'])} rows read, "
-               f"{_n(ds['requests'])} requests, {_n(ds['rejected'])} rows rejected"
-               + (f", evaluated in {summary['seconds']:.1f} s." if "seconds" in summary
-                  else "."))
+    out.append(
+        f"Data set `{ds['id']}`: {_n(ds['rows_read'])} rows read, "
+        f"{_n(ds['requests'])} requests, {_n(ds['rejected'])} rows rejected"
+        + (f", evaluated in {summary['seconds']:.1f} s." if "seconds" in summary else ".")
+    )
     out.append("")
     out += ["## Outcomes", ""]
     rows = []
@@ -227,21 +279,27 @@ def markdown(summary: dict[str, Any]) -> str:
         counts = summary["outcomes"][k]
         sc = summary["scenarios"][k]
         when = "each request's own date" if sc["as_of"] == "received_at" else sc["as_of"]
-        rows.append([k, when, *(_n(counts.get(o, 0)) for o in OUTCOMES),
-                     _n(sum(counts.values()))])
+        rows.append([k, when, *(_n(counts.get(o, 0)) for o in OUTCOMES), _n(sum(counts.values()))])
     out += _table(["pack", "rules as of", *OUTCOMES, "total"], rows)
     if len(keys) > 1:
-        out += ["## Cross-table between packs", "",
-                "Each distinct combination of outcomes, with the number of requests.", ""]
-        rows = [[*(p["outcomes"][k] for k in keys), _n(p["requests"])]
-                for p in summary["patterns"]]
+        out += [
+            "## Cross-table between packs",
+            "",
+            "Each distinct combination of outcomes, with the number of requests.",
+            "",
+        ]
+        rows = [[*(p["outcomes"][k] for k in keys), _n(p["requests"])] for p in summary["patterns"]]
         out += _table([*keys, "requests"], rows)
     if "practice" in summary:
         actual = summary["actual"]
         top = [a for a in actual["counts"] if a != NOT_RECORDED][:TOP_ACTUAL]
         cols = [*top, "other", NOT_RECORDED]
-        out += [f"## Policy versus practice ({actual['what']})", "",
-                "Rows: the recommendation; columns: what the data records happened.", ""]
+        out += [
+            f"## Policy versus practice ({actual['what']})",
+            "",
+            "Rows: the recommendation; columns: what the data records happened.",
+            "",
+        ]
         for k in keys:
             out += [f"### {k}", ""]
             rows = []
@@ -251,18 +309,30 @@ def markdown(summary: dict[str, Any]) -> str:
                 if not total:
                     continue
                 other = total - sum(cells.get(a, 0) for a in top) - cells.get(NOT_RECORDED, 0)
-                rows.append([o, *(_n(cells.get(a, 0)) for a in top), _n(other),
-                             _n(cells.get(NOT_RECORDED, 0)), _n(total)])
+                rows.append(
+                    [
+                        o,
+                        *(_n(cells.get(a, 0)) for a in top),
+                        _n(other),
+                        _n(cells.get(NOT_RECORDED, 0)),
+                        _n(total),
+                    ]
+                )
             out += _table(["recommended", *cols, "total"], rows)
     if "charges" in ds:
         c = ds["charges"]
-        out += ["## Charges the catalog could not classify", "",
-                f"{_n(c['unclassified'])} of {_n(c['charges'])} charges "
-                f"({c['share_unclassified']:.1%}; hold lines excluded); "
-                f"{_n(c['requests_with_unclassified'])} requests carry at least one.", ""]
+        out += [
+            "## Charges the catalog could not classify",
+            "",
+            f"{_n(c['unclassified'])} of {_n(c['charges'])} charges "
+            f"({c['share_unclassified']:.1%}; hold lines excluded); "
+            f"{_n(c['requests_with_unclassified'])} requests carry at least one.",
+            "",
+        ]
         if c["top_unclassified"]:
-            out += _table(["charge text", "charges"],
-                          [[t, _n(n)] for t, n in c["top_unclassified"].items()])
+            out += _table(
+                ["charge text", "charges"], [[t, _n(n)] for t, n in c["top_unclassified"].items()]
+            )
     if ds["rejected"] or ds["skipped"]:
         out += ["## Rows not imported", ""]
         rows = [[why, "rejected", _n(n)] for why, n in ds["rejected_reasons"].items()]
@@ -271,8 +341,12 @@ def markdown(summary: dict[str, Any]) -> str:
         if ds["rejected"]:
             out += ["Every rejected row, with file:line, is in `rejected.csv`.", ""]
     if "aggregates" in ds:
-        out += ["## Counts, not requests", "",
-                "These files hold counts, not individual requests; they are not replayed.", ""]
+        out += [
+            "## Counts, not requests",
+            "",
+            "These files hold counts, not individual requests; they are not replayed.",
+            "",
+        ]
         out += _table(["file", "rows"], [[f, _n(n)] for f, n in ds["aggregates"].items()])
     if ds["notes"]:
         out += ["## Notes", ""] + [f"- {n}" for n in ds["notes"]] + [""]

@@ -41,8 +41,11 @@ ICE_HOLD = "hold:ice-detainer"
 
 def import_travis(folder: Path) -> Dataset:
     """Read the bookings and charges files in ``folder`` into requests."""
-    ds = Dataset("travis", "Travis County, TX: jail bookings with an ICE detainer, 1991-2016",
-                 actual_label="disposition of the ICE DETAINER line")
+    ds = Dataset(
+        "travis",
+        "Travis County, TX: jail bookings with an ICE detainer, 1991-2016",
+        actual_label="disposition of the ICE DETAINER line",
+    )
     ds.charges = stats = ChargeStats()
     charges = _charges(folder, ds)
     seen: set[str] = set()
@@ -61,10 +64,13 @@ def import_travis(folder: Path) -> Dataset:
             ds.rejected.append(Rejected(where, str(exc)))
     for seq, lines in charges.items():
         for line, _ in lines:
-            ds.rejected.append(Rejected(f"{CHARGES}:{line}",
-                                        f"charge of an unknown booking: booking_seq {seq}"))
-    ds.notes.append("received_at and booked_at are the booking date at local noon: the "
-                    "report gives no time and not the day the detainer was lodged")
+            ds.rejected.append(
+                Rejected(f"{CHARGES}:{line}", f"charge of an unknown booking: booking_seq {seq}")
+            )
+    ds.notes.append(
+        "received_at and booked_at are the booking date at local noon: the "
+        "report gives no time and not the day the detainer was lodged"
+    )
     return ds
 
 
@@ -80,8 +86,9 @@ def _charges(folder: Path, ds: Dataset) -> dict[str, list[tuple[int, dict[str, s
     return by_booking
 
 
-def _booking(row: dict[str, str], lines: list[tuple[int, dict[str, str]]], where: str,
-             stats: ChargeStats) -> Imported:
+def _booking(
+    row: dict[str, str], lines: list[tuple[int, dict[str, str]]], where: str, stats: ChargeStats
+) -> Imported:
     day = parse_date(row.get("booking_date", ""), "%Y-%m-%d", "booking_date")
     if not lines:
         raise RowError("booking has no charge lines: no detainer recorded")
@@ -109,11 +116,21 @@ def _booking(row: dict[str, str], lines: list[tuple[int, dict[str, str]]], where
             offenses.append(offense(code or None, text, level or None, "charged", found))
     if not detainers:
         raise RowError("booking has no ICE DETAINER line: not a detainer request")
-    subject: dict[str, Any] = {"ref": f"TC-P{row.get('person_seq', '').strip() or 'x'}",
-                               "in_custody": True, "charged": bool(offenses),
-                               "booked_at": local_noon(day, ZONE)}
-    request = jail_detainer(f"travis-{row['booking_seq'].strip()}", PACK, day, ZONE, subject,
-                            offenses, row.get("age", "").strip())
+    subject: dict[str, Any] = {
+        "ref": f"TC-P{row.get('person_seq', '').strip() or 'x'}",
+        "in_custody": True,
+        "charged": bool(offenses),
+        "booked_at": local_noon(day, ZONE),
+    }
+    request = jail_detainer(
+        f"travis-{row['booking_seq'].strip()}",
+        PACK,
+        day,
+        ZONE,
+        subject,
+        offenses,
+        row.get("age", "").strip(),
+    )
     stats.holds += len(detainers)
     for text, found in lines_seen:
         stats.add(text, found)
@@ -125,10 +142,12 @@ def _booking(row: dict[str, str], lines: list[tuple[int, dict[str, str]]], where
 
 def _disposition(detainers: list[dict[str, str]]) -> str | None:
     """The latest disposition of the detainer lines, ERROR IN ENTRY only when nothing else."""
-    done = [(d.get("disposition_date", "") or "", d.get("disposition_type", "").strip())
-            for d in detainers if d.get("disposition_type", "").strip()]
+    done = [
+        (d.get("disposition_date", "") or "", d.get("disposition_type", "").strip())
+        for d in detainers
+        if d.get("disposition_type", "").strip()
+    ]
     if not done:
         return None
     real = [d for d in done if d[1] != "ERROR IN ENTRY"] or done
     return max(real)[1]
-

@@ -47,12 +47,20 @@ from casebycase.request import REF_PATTERN, Offense
 CHUNK = 100_000
 CANONICAL = "^(0|[1-9][0-9]{0,17})$"
 """Records read at a time."""
-NOTE = ("received_at and booked_at are the booking date at local noon: the report gives no "
-        "time and not the day the detainer was lodged")
+NOTE = (
+    "received_at and booked_at are the booking date at local noon: the report gives no "
+    "time and not the day the detainer was lodged"
+)
 OFFENSE_FIELDS = [f.name for f in OFFENSE.fields]
-_KEY_SCHEMA = {"key": pl.UInt32, "ice": pl.Boolean, "hold": pl.Boolean,
-               "unknown": pl.Boolean, "unclassified": pl.Boolean, "valid": pl.Boolean,
-               **{f.name: f.dtype for f in OFFENSE.fields}}
+_KEY_SCHEMA = {
+    "key": pl.UInt32,
+    "ice": pl.Boolean,
+    "hold": pl.Boolean,
+    "unknown": pl.Boolean,
+    "unclassified": pl.Boolean,
+    "valid": pl.Boolean,
+    **{f.name: f.dtype for f in OFFENSE.fields},
+}
 _OFFENSE_FACTS = ("offenses", "offense_count", *OFFENSE_SETS.values())
 _TEMPLATE = [c for c in SCHEMA if c not in ("index", "id", "juvenile", "charged", *_OFFENSE_FACTS)]
 """The request frame columns a booking's template (its date) gives."""
@@ -96,15 +104,21 @@ class _Keys:
     @staticmethod
     def _classified(key: int, code: str, text: str, level: str) -> dict[str, Any]:
         found = classify(code or None, text or None, level or None)
-        row: dict[str, Any] = {"key": key, "ice": found.entry == ICE_HOLD,
-                               "hold": found.is_hold, "unclassified": found.category == "unknown",
-                               "unknown": False, "valid": True,
-                               **dict.fromkeys(OFFENSE_FIELDS)}
+        row: dict[str, Any] = {
+            "key": key,
+            "ice": found.entry == ICE_HOLD,
+            "hold": found.is_hold,
+            "unclassified": found.category == "unknown",
+            "unknown": False,
+            "valid": True,
+            **dict.fromkeys(OFFENSE_FIELDS),
+        }
         if row["ice"] or row["hold"]:
             return row
         try:
-            made = Offense.model_validate(offense(code or None, text, level or None, "charged",
-                                                  found))
+            made = Offense.model_validate(
+                offense(code or None, text, level or None, "charged", found)
+            )
         except ValidationError:
             row["valid"] = False
             return row
@@ -134,10 +148,10 @@ class _Seqs:
         number = seq.cast(pl.Int64, strict=False)
         if not odd:
             return number.alias("sid")
-        mapped = seq.replace_strict({t: self.other[t] for t in odd}, default=None,
-                                    return_dtype=pl.Int64)
-        return pl.select(pl.when(canonical).then(number).otherwise(mapped)).to_series().alias(
-            "sid")
+        mapped = seq.replace_strict(
+            {t: self.other[t] for t in odd}, default=None, return_dtype=pl.Int64
+        )
+        return pl.select(pl.when(canonical).then(number).otherwise(mapped)).to_series().alias("sid")
 
     def text(self, sid: int) -> str:
         return str(sid) if sid >= 0 else self.names[sid]
@@ -157,24 +171,29 @@ class TravisFrames:
 
     def __init__(self, folder: Path, rows: int = CHUNK) -> None:
         self.folder, self.rows = folder, rows
-        self.dataset = Dataset("travis",
-                               "Travis County, TX: jail bookings with an ICE detainer, 1991-2016",
-                               actual_label="disposition of the ICE DETAINER line")
+        self.dataset = Dataset(
+            "travis",
+            "Travis County, TX: jail bookings with an ICE detainer, 1991-2016",
+            actual_label="disposition of the ICE DETAINER line",
+        )
         self.dataset.charges = ChargeStats()
         self.requests = 0
         self.with_unclassified = 0
         self._keys = _Keys()
         self._seqs = _Seqs()
         self._days: dict[str, _Day] = {}
-        self._templates = pl.DataFrame(schema={"booking_date": pl.String, **{
-            c: SCHEMA[c] for c in _TEMPLATE}})
+        self._templates = pl.DataFrame(
+            schema={"booking_date": pl.String, **{c: SCHEMA[c] for c in _TEMPLATE}}
+        )
         self._seen: list[pl.Series] = []
         self._unclassified: list[pl.Series] = []
 
     def totals(self) -> dict[str, int]:
         """Records in each file, by stage (``charges``, ``bookings``): progress totals."""
-        return {"charges": records(self.folder, CHARGES),
-                "bookings": records(self.folder, BOOKINGS)}
+        return {
+            "charges": records(self.folder, CHARGES),
+            "bookings": records(self.folder, BOOKINGS),
+        }
 
     def chunks(self, progress: Callable[[str, int], None] | None = None) -> Iterator[Chunk]:
         """The requests, one chunk per chunk of booking records (possibly empty); the
@@ -183,8 +202,9 @@ class TravisFrames:
         lines = self._charges(progress)
         per_booking = self._per_booking(lines)
         booking_rejects: list[Rejected] = []
-        for chunk in frames(self.folder, BOOKINGS, self.rows,
-                            ("booking_seq", "person_seq", "age", "booking_date")):
+        for chunk in frames(
+            self.folder, BOOKINGS, self.rows, ("booking_seq", "person_seq", "age", "booking_date")
+        ):
             self.dataset.rows_read += chunk.height
             out, rejected = self._bookings(chunk, per_booking, lines)
             booking_rejects += rejected
@@ -200,33 +220,62 @@ class TravisFrames:
         """All usable charge lines: seq, key, line, and for detainer lines the disposition."""
         parts: list[pl.DataFrame] = []
         keys = self._keys
-        for chunk in frames(self.folder, CHARGES, self.rows,
-                            ("booking_seq", "charge_code", "charge_literal", "level",
-                             "disposition_type", "disposition_date")):
+        for chunk in frames(
+            self.folder,
+            CHARGES,
+            self.rows,
+            (
+                "booking_seq",
+                "charge_code",
+                "charge_literal",
+                "level",
+                "disposition_type",
+                "disposition_date",
+            ),
+        ):
             self.dataset.rows_read += chunk.height
             raw = chunk.select("charge_code", "charge_literal", "level").unique()
-            mapping = raw.with_columns(pl.Series(
-                "key", [keys.of(*r) for r in raw.iter_rows()], pl.UInt32))
-            keyed = chunk.join(mapping, on=["charge_code", "charge_literal", "level"],
-                               how="left", maintain_order="left")
+            mapping = raw.with_columns(
+                pl.Series("key", [keys.of(*r) for r in raw.iter_rows()], pl.UInt32)
+            )
+            keyed = chunk.join(
+                mapping,
+                on=["charge_code", "charge_literal", "level"],
+                how="left",
+                maintain_order="left",
+            )
             empty = keyed.filter(pl.col("key").is_null())
-            self.dataset.rejected += [Rejected(f"{CHARGES}:{line}",
-                                               "charge line has no code or text")
-                                      for line in empty[LINE]]
-            ice = pl.DataFrame({"key": [r["key"] for r in keys.rows],
-                                "ice": [r["ice"] for r in keys.rows]},
-                               schema={"key": pl.UInt32, "ice": pl.Boolean})
+            self.dataset.rejected += [
+                Rejected(f"{CHARGES}:{line}", "charge line has no code or text")
+                for line in empty[LINE]
+            ]
+            ice = pl.DataFrame(
+                {"key": [r["key"] for r in keys.rows], "ice": [r["ice"] for r in keys.rows]},
+                schema={"key": pl.UInt32, "ice": pl.Boolean},
+            )
             kept = keyed.filter(pl.col("key").is_not_null()).join(
-                ice, on="key", how="left", maintain_order="left")
-            parts.append(kept.select(
-                self._seqs.ids(kept.select(strip("booking_seq")).to_series()), "key",
-                pl.col(LINE).alias("line"),
-                pl.when("ice").then(strip("disposition_type")).alias("dtype"),
-                pl.when("ice").then(pl.col("disposition_date")).alias("ddate"), "ice"))
+                ice, on="key", how="left", maintain_order="left"
+            )
+            parts.append(
+                kept.select(
+                    self._seqs.ids(kept.select(strip("booking_seq")).to_series()),
+                    "key",
+                    pl.col(LINE).alias("line"),
+                    pl.when("ice").then(strip("disposition_type")).alias("dtype"),
+                    pl.when("ice").then(pl.col("disposition_date")).alias("ddate"),
+                    "ice",
+                )
+            )
             if progress is not None:
                 progress("charges", chunk.height)
-        schema = {"sid": pl.Int64, "key": pl.UInt32, "line": pl.Int64, "dtype": pl.String,
-                  "ddate": pl.String, "ice": pl.Boolean}
+        schema = {
+            "sid": pl.Int64,
+            "key": pl.UInt32,
+            "line": pl.Int64,
+            "dtype": pl.String,
+            "ddate": pl.String,
+            "ice": pl.Boolean,
+        }
         return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
     def _per_booking(self, lines: pl.DataFrame) -> pl.DataFrame:
@@ -235,73 +284,104 @@ class TravisFrames:
         """
         keys = self._keys.frame()
         per = lines.group_by("sid").agg(
-            pl.len().alias("n_lines"), pl.col("ice").sum().alias("n_detainers"),
-            pl.col("key").filter(~pl.col("ice")).alias("keys"))
-        done = (lines.filter(pl.col("ice") & (pl.col("dtype") != ""))
-                .with_columns(real=pl.col("dtype") != "ERROR IN ENTRY")
-                .sort("sid", "real", "ddate", "dtype")
-                .group_by("sid").agg(pl.col("dtype").last().alias("actual")))
+            pl.len().alias("n_lines"),
+            pl.col("ice").sum().alias("n_detainers"),
+            pl.col("key").filter(~pl.col("ice")).alias("keys"),
+        )
+        done = (
+            lines.filter(pl.col("ice") & (pl.col("dtype") != ""))
+            .with_columns(real=pl.col("dtype") != "ERROR IN ENTRY")
+            .sort("sid", "real", "ddate", "dtype")
+            .group_by("sid")
+            .agg(pl.col("dtype").last().alias("actual"))
+        )
         # bookings share their charge lists: each distinct list is worked out once
         patterns = per.select("keys").unique().with_row_index("pid")
-        charged = (patterns.select("pid", pl.col("keys").alias("key")).explode("key")
-                   .drop_nulls("key")
-                   .unique(["pid", "key"], keep="first", maintain_order=True)
-                   .join(keys, on="key", how="left", maintain_order="left"))
+        charged = (
+            patterns.select("pid", pl.col("keys").alias("key"))
+            .explode("key")
+            .drop_nulls("key")
+            .unique(["pid", "key"], keep="first", maintain_order=True)
+            .join(keys, on="key", how="left", maintain_order="left")
+        )
         offense = ~pl.col("hold")
         offenses = charged.group_by("pid", maintain_order=True).agg(
             pl.struct(OFFENSE_FIELDS).filter(offense).alias("offenses"),
-            *(pl.col(attr).filter(offense).drop_nulls().unique().sort().alias(name)
-              for attr, name in OFFENSE_SETS.items()),
-            pl.col("unknown").filter(offense).sum().cast(pl.Int32)
-            .alias("unclassified_offenses"),
+            *(
+                pl.col(attr).filter(offense).drop_nulls().unique().sort().alias(name)
+                for attr, name in OFFENSE_SETS.items()
+            ),
+            pl.col("unknown").filter(offense).sum().cast(pl.Int32).alias("unclassified_offenses"),
             pl.col("valid").filter(offense).all().alias("valid"),
             pl.col("hold").sum().alias("n_holds"),
             offense.sum().alias("n_charges"),
-            pl.col("key").filter(offense & pl.col("unclassified")).alias("unclassified_keys"))
-        table = (patterns.join(offenses, on="pid", how="left")
-                 .with_columns(*(pl.col(c).fill_null(pl.lit([], SCHEMA[c]))
-                                 for c in ("offenses", *OFFENSE_SETS.values())),
-                               pl.col("n_charges").fill_null(0).cast(pl.Int64)
-                               .alias("offense_count"),
-                               pl.col("unclassified_offenses").fill_null(0),
-                               pl.col("valid").fill_null(True),
-                               pl.col("n_holds").fill_null(0), pl.col("n_charges").fill_null(0)))
-        return (per.join(table, on="keys", how="left").drop("keys", "pid")
-                .join(done, on="sid", how="left"))
+            pl.col("key").filter(offense & pl.col("unclassified")).alias("unclassified_keys"),
+        )
+        table = patterns.join(offenses, on="pid", how="left").with_columns(
+            *(
+                pl.col(c).fill_null(pl.lit([], SCHEMA[c]))
+                for c in ("offenses", *OFFENSE_SETS.values())
+            ),
+            pl.col("n_charges").fill_null(0).cast(pl.Int64).alias("offense_count"),
+            pl.col("unclassified_offenses").fill_null(0),
+            pl.col("valid").fill_null(True),
+            pl.col("n_holds").fill_null(0),
+            pl.col("n_charges").fill_null(0),
+        )
+        return (
+            per.join(table, on="keys", how="left")
+            .drop("keys", "pid")
+            .join(done, on="sid", how="left")
+        )
 
     # -- bookings ------------------------------------------------------------------------
 
-    def _bookings(self, chunk: pl.DataFrame, per_booking: pl.DataFrame, lines: pl.DataFrame
-                  ) -> tuple[Chunk, list[Rejected]]:
+    def _bookings(
+        self, chunk: pl.DataFrame, per_booking: pl.DataFrame, lines: pl.DataFrame
+    ) -> tuple[Chunk, list[Rejected]]:
         table = chunk.select(
-            pl.col(LINE), pl.col("booking_seq").alias("raw_seq"),
-            strip("booking_seq").alias("seq"), strip("person_seq").alias("person"),
-            strip("age").alias("age"), pl.col("booking_date"))
-        digits = set(s for s in table.filter(~pl.col("seq").str.contains("^[0-9]+$"))["seq"]
-                     if s.isdigit())
+            pl.col(LINE),
+            pl.col("booking_seq").alias("raw_seq"),
+            strip("booking_seq").alias("seq"),
+            strip("person_seq").alias("person"),
+            strip("age").alias("age"),
+            pl.col("booking_date"),
+        )
+        digits = set(
+            s for s in table.filter(~pl.col("seq").str.contains("^[0-9]+$"))["seq"] if s.isdigit()
+        )
         table = table.with_columns(
             self._seqs.ids(table["seq"]),
-            number=pl.col("seq").str.contains("^[0-9]+$") | pl.col("seq").is_in(list(digits)))
+            number=pl.col("seq").str.contains("^[0-9]+$") | pl.col("seq").is_in(list(digits)),
+        )
         seen = pl.concat(self._seen) if self._seen else pl.Series([], dtype=pl.Int64)
         table = table.with_columns(
-            first=pl.col("number") & ~pl.col("sid").is_in(seen.implode())
-            & pl.col("sid").is_first_distinct().over("number"))
+            first=pl.col("number")
+            & ~pl.col("sid").is_in(seen.implode())
+            & pl.col("sid").is_first_distinct().over("number")
+        )
         self._seen.append(table.filter("first")["sid"])
         days = self._dates(table["booking_date"])
-        table = (table.join(days, on="booking_date", how="left", maintain_order="left")
-                 .join(per_booking, on="sid", how="left", maintain_order="left"))
+        table = table.join(days, on="booking_date", how="left", maintain_order="left").join(
+            per_booking, on="sid", how="left", maintain_order="left"
+        )
         ref = pl.lit("TC-P") + pl.when(pl.col("person") == "").then(pl.lit("x")).otherwise(
-            pl.col("person"))
-        table = table.with_columns(why=pl.when(~pl.col("number")).then(pl.lit("number"))
-                                   .when(~pl.col("first")).then(pl.lit("repeated"))
-                                   .when(pl.col("day").is_null()).then(pl.lit("date"))
-                                   .when(pl.col("n_lines").is_null()).then(pl.lit(
-                                       "booking has no charge lines: no detainer recorded"))
-                                   .when(pl.col("n_detainers") == 0).then(pl.lit(
-                                       "booking has no ICE DETAINER line: not a detainer "
-                                       "request"))
-                                   .when(~ref.str.contains(REF_PATTERN) | ~pl.col("in_range")
-                                         | ~pl.col("valid")).then(pl.lit("row")))
+            pl.col("person")
+        )
+        table = table.with_columns(
+            why=pl.when(~pl.col("number"))
+            .then(pl.lit("number"))
+            .when(~pl.col("first"))
+            .then(pl.lit("repeated"))
+            .when(pl.col("day").is_null())
+            .then(pl.lit("date"))
+            .when(pl.col("n_lines").is_null())
+            .then(pl.lit("booking has no charge lines: no detainer recorded"))
+            .when(pl.col("n_detainers") == 0)
+            .then(pl.lit("booking has no ICE DETAINER line: not a detainer request"))
+            .when(~ref.str.contains(REF_PATTERN) | ~pl.col("in_range") | ~pl.col("valid"))
+            .then(pl.lit("row"))
+        )
         rejected: list[Rejected] = []
         slow: list[tuple[int, Any]] = []
         for row in table.filter(pl.col("why").is_not_null()).iter_rows(named=True):
@@ -322,8 +402,9 @@ class TravisFrames:
             rejected.append(Rejected(where, why))
         good = table.filter(pl.col("why").is_null())
         frame, meta = self._frame(good, slow)
-        self._count(table.filter(pl.col("why").is_null()
-                                 | pl.col(LINE).is_in([line for line, _ in slow])))
+        self._count(
+            table.filter(pl.col("why").is_null() | pl.col(LINE).is_in([line for line, _ in slow]))
+        )
         self.requests += frame.height
         self.with_unclassified += int(frame["categories"].list.contains("unknown").sum())
         return Chunk(frame, meta.drop(LINE), chunk.height), rejected
@@ -339,11 +420,14 @@ class TravisFrames:
                 else:
                     self._days[text] = _Day(day, in_range=1900 <= day.year <= 2200)
         texts = column.unique()
-        return pl.DataFrame({
-            "booking_date": texts,
-            "day": [self._days[t].day for t in texts],
-            "in_range": [self._days[t].in_range for t in texts]},
-            schema={"booking_date": pl.String, "day": pl.Date, "in_range": pl.Boolean})
+        return pl.DataFrame(
+            {
+                "booking_date": texts,
+                "day": [self._days[t].day for t in texts],
+                "in_range": [self._days[t].in_range for t in texts],
+            },
+            schema={"booking_date": pl.String, "day": pl.Date, "in_range": pl.Boolean},
+        )
 
     def _row_path(self, row: dict[str, Any], lines: pl.DataFrame, where: str) -> Any:
         """The row importer's verdict on one booking: its Imported, or why it is refused."""
@@ -352,51 +436,84 @@ class TravisFrames:
         charges = []
         for key, dtype, ddate in mine.select("key", "dtype", "ddate").iter_rows():
             code, text, level = next(k for k, v in keys.ids.items() if v == key)
-            charges.append((0, {"charge_code": code, "charge_literal": text, "level": level,
-                                "disposition_type": dtype or "",
-                                "disposition_date": ddate or ""}))
-        source = {"booking_seq": row["raw_seq"], "person_seq": row["person"],
-                  "age": row["age"], "booking_date": row["booking_date"]}
+            charges.append(
+                (
+                    0,
+                    {
+                        "charge_code": code,
+                        "charge_literal": text,
+                        "level": level,
+                        "disposition_type": dtype or "",
+                        "disposition_date": ddate or "",
+                    },
+                )
+            )
+        source = {
+            "booking_seq": row["raw_seq"],
+            "person_seq": row["person"],
+            "age": row["age"],
+            "booking_date": row["booking_date"],
+        }
         try:
             return _booking(source, charges, where, ChargeStats())
         except RowError as exc:
             return str(exc)
 
-    def _frame(self, good: pl.DataFrame, slow: list[tuple[int, Any]]
-               ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def _frame(
+        self, good: pl.DataFrame, slow: list[tuple[int, Any]]
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The request frame of the accepted rows (and their result columns), in file order."""
         ages = good["age"].unique().to_list()
-        juvenile = pl.DataFrame({"age": ages, "juvenile": [
-            a.isdigit() and 0 < int(a) < 18 for a in ages]},
-            schema={"age": pl.String, "juvenile": pl.Boolean})
+        juvenile = pl.DataFrame(
+            {"age": ages, "juvenile": [a.isdigit() and 0 < int(a) < 18 for a in ages]},
+            schema={"age": pl.String, "juvenile": pl.Boolean},
+        )
         good = good.join(juvenile, on="age", how="left", maintain_order="left").with_columns(
-            charged=pl.col("offense_count") > 0)
+            charged=pl.col("offense_count") > 0
+        )
         self._grow_templates(good)
-        joined = good.join(self._templates, on="booking_date", how="left",
-                           maintain_order="left")
+        joined = good.join(self._templates, on="booking_date", how="left", maintain_order="left")
         fast = joined.select(
-            pl.col(LINE), pl.lit(0, pl.Int64).alias("index"),
+            pl.col(LINE),
+            pl.lit(0, pl.Int64).alias("index"),
             (pl.lit("travis-") + pl.col("seq")).alias("id"),
-            *(pl.col(c) for c in SCHEMA if c not in ("index", "id")))
-        meta = joined.select(pl.col(LINE), (pl.lit("travis-") + pl.col("seq")).alias(
-            "request_id"), pl.col("day").alias("date"), "actual", "unclassified_offenses")
+            *(pl.col(c) for c in SCHEMA if c not in ("index", "id")),
+        )
+        meta = joined.select(
+            pl.col(LINE),
+            (pl.lit("travis-") + pl.col("seq")).alias("request_id"),
+            pl.col("day").alias("date"),
+            "actual",
+            "unclassified_offenses",
+        )
         if slow:
             items = [item for _, item in slow]
             built = frame_of([i.request for i in items]).with_columns(
-                pl.Series(LINE, [line for line, _ in slow], pl.Int64))
+                pl.Series(LINE, [line for line, _ in slow], pl.Int64)
+            )
             fast = pl.concat([fast, built.select(LINE, *SCHEMA)])
-            meta = pl.concat([meta, pl.DataFrame({
-                LINE: [line for line, _ in slow],
-                "request_id": [i.request.id for i in items],
-                "date": [i.request.received_at.date() for i in items],
-                "actual": [i.actual for i in items],
-                "unclassified_offenses": [sum(1 for o in i.request.offenses
-                                              if o.derived[0] == "unknown") for i in items]},
-                schema=meta.schema)]).sort(LINE)
+            meta = pl.concat(
+                [
+                    meta,
+                    pl.DataFrame(
+                        {
+                            LINE: [line for line, _ in slow],
+                            "request_id": [i.request.id for i in items],
+                            "date": [i.request.received_at.date() for i in items],
+                            "actual": [i.actual for i in items],
+                            "unclassified_offenses": [
+                                sum(1 for o in i.request.offenses if o.derived[0] == "unknown")
+                                for i in items
+                            ],
+                        },
+                        schema=meta.schema,
+                    ),
+                ]
+            ).sort(LINE)
             fast = fast.sort(LINE)
-        frame = fast.with_columns(pl.int_range(self.requests, self.requests + fast.height,
-                                               dtype=pl.Int64).alias("index")).select(
-            list(SCHEMA))
+        frame = fast.with_columns(
+            pl.int_range(self.requests, self.requests + fast.height, dtype=pl.Int64).alias("index")
+        ).select(list(SCHEMA))
         return frame, meta
 
     def _grow_templates(self, good: pl.DataFrame) -> None:
@@ -412,8 +529,8 @@ class TravisFrames:
             subject = {"ref": "TC-Px", "in_custody": True, "booked_at": local_noon(day, ZONE)}
             built.append(jail_detainer("t", PACK, day, ZONE, subject, [], ""))
         new = frame_of(built).select(
-            pl.Series("booking_date", [c["booking_date"] for c in combos], pl.String),
-            *_TEMPLATE)
+            pl.Series("booking_date", [c["booking_date"] for c in combos], pl.String), *_TEMPLATE
+        )
         self._templates = pl.concat([self._templates, new])
 
     # -- the end -------------------------------------------------------------------------
@@ -421,19 +538,28 @@ class TravisFrames:
     def _unknown_bookings(self, lines: pl.DataFrame) -> list[Rejected]:
         """Charge lines of a booking no row claimed, by booking in order of first line."""
         claimed = pl.concat(self._seen) if self._seen else pl.Series([], dtype=pl.Int64)
-        left = lines.filter(~pl.col("sid").is_in(claimed.implode())).with_columns(
-            first=pl.col("line").min().over("sid")).sort("first", "line")
-        return [Rejected(f"{CHARGES}:{line}",
-                         f"charge of an unknown booking: booking_seq {self._seqs.text(sid)}")
-                for sid, line in left.select("sid", "line").iter_rows()]
+        left = (
+            lines.filter(~pl.col("sid").is_in(claimed.implode()))
+            .with_columns(first=pl.col("line").min().over("sid"))
+            .sort("first", "line")
+        )
+        return [
+            Rejected(
+                f"{CHARGES}:{line}",
+                f"charge of an unknown booking: booking_seq {self._seqs.text(sid)}",
+            )
+            for sid, line in left.select("sid", "line").iter_rows()
+        ]
 
     def _count(self, accepted: pl.DataFrame) -> None:
         """Add the charge figures of accepted bookings, as the row importer counts them."""
         stats = self.dataset.charges
         assert stats is not None
-        sums = accepted.select(pl.col("n_detainers").sum() + pl.col("n_holds").sum(),
-                               pl.col("n_charges").sum(),
-                               pl.col("unclassified_keys").list.len().sum()).row(0)
+        sums = accepted.select(
+            pl.col("n_detainers").sum() + pl.col("n_holds").sum(),
+            pl.col("n_charges").sum(),
+            pl.col("unclassified_keys").list.len().sum(),
+        ).row(0)
         stats.holds += int(sums[0] or 0)
         stats.charges += int(sums[1] or 0)
         stats.unclassified += int(sums[2] or 0)

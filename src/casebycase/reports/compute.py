@@ -69,8 +69,11 @@ def links(specs: Sequence[Table]) -> list[Link]:
         out.append(Link(a, b))
         sides_a: dict[str, Side] = {ta.rows: "rows", ta.columns: "cols"}
         sides_b: dict[str, Side] = {tb.rows: "rows", tb.columns: "cols"}
-        out += [Link(a, b, side, sides_b[name]) for name, side in sides_a.items()
-                if name in sides_b and name != "total"]
+        out += [
+            Link(a, b, side, sides_b[name])
+            for name, side in sides_a.items()
+            if name in sides_b and name != "total"
+        ]
     return out
 
 
@@ -90,26 +93,39 @@ def count_table(db: duckdb.DuckDBPyConnection, spec: Table) -> Grid:
     cond, params = _filter(spec.where)
     found = db.execute(
         f"SELECT ({rows_dim.sql}) AS r, ({cols_dim.sql}) AS c, count(*) AS n "
-        f"FROM {VIEWS[spec.unit]} WHERE {cond} GROUP BY ALL", params).fetchall()
+        f"FROM {VIEWS[spec.unit]} WHERE {cond} GROUP BY ALL",
+        params,
+    ).fetchall()
     counts = {(str(r), str(c)): int(n) for r, c, n in found}
     rows = rows_dim.categories or tuple(sorted({r for r, _ in counts})) or ("none",)
     cols = cols_dim.categories or tuple(sorted({c for _, c in counts})) or ("none",)
     return Grid(rows, cols, tuple(tuple(counts.get((r, c), 0) for c in cols) for r in rows))
 
 
-_DOCUMENTS = ("I-247A", "I-247D", "I-247N", "I-247X", "I-247", "I-203", "I-205", "I-200",
-              "I-918B", "I-914B")
+_DOCUMENTS = (
+    "I-247A",
+    "I-247D",
+    "I-247N",
+    "I-247X",
+    "I-247",
+    "I-203",
+    "I-205",
+    "I-200",
+    "I-918B",
+    "I-914B",
+)
 _LISTING_SQL = {
     "date_received": "strftime(received_at, '%Y-%m-%d')",
     "kind": "replace(kind, '_', ' ')",
-    "document": "CASE " + " ".join(f"WHEN documents LIKE '%\"{d}\"%' THEN '{d}'"
-                                   for d in _DOCUMENTS) + " ELSE 'not given' END",
+    "document": "CASE "
+    + " ".join(f"WHEN documents LIKE '%\"{d}\"%' THEN '{d}'" for d in _DOCUMENTS)
+    + " ELSE 'not given' END",
     "disposition": "CASE decided WHEN 'comply' THEN 'transferred' WHEN 'partial' THEN "
-                   "'released (notice given)' WHEN 'decline' THEN 'released' WHEN 'refer' "
-                   "THEN 'referred for review' ELSE 'pending' END",
+    "'released (notice given)' WHEN 'decline' THEN 'released' WHEN 'refer' "
+    "THEN 'referred for review' ELSE 'pending' END",
     "disposition_date": "CASE WHEN decided IN ('comply', 'partial', 'decline') THEN "
-                        "coalesce(strftime(release_at, '%Y-%m-%d'), 'not recorded') "
-                        "ELSE '' END",
+    "coalesce(strftime(release_at, '%Y-%m-%d'), 'not recorded') "
+    "ELSE '' END",
     "receiving_agency": "CASE WHEN decided = 'comply' THEN requester ELSE 'none' END",
 }
 
@@ -124,15 +140,25 @@ def listing_rows(db: duckdb.DuckDBPyConnection, spec: Listing) -> tuple[tuple[st
 
 
 def _packs(db: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], ...]:
-    found = db.execute("SELECT agency, pack, pack_version, pack_digest, count(*) FROM facts "
-                       "GROUP BY ALL ORDER BY ALL").fetchall()
-    return tuple({"agency": a, "pack": p, "version": v, "digest": d, "cases": n}
-                 for a, p, v, d, n in found)
+    found = db.execute(
+        "SELECT agency, pack, pack_version, pack_digest, count(*) FROM facts "
+        "GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    return tuple(
+        {"agency": a, "pack": p, "version": v, "digest": d, "cases": n} for a, p, v, d, n in found
+    )
 
 
-def build(definition: Definition, engine: Engine, agencies: list[str], period: Period,
-          now: dt.datetime, rule: Rule | None = None, draft: bool = False,
-          loaded: duckdb.DuckDBPyConnection | None = None) -> Report:
+def build(
+    definition: Definition,
+    engine: Engine,
+    agencies: list[str],
+    period: Period,
+    now: dt.datetime,
+    rule: Rule | None = None,
+    draft: bool = False,
+    loaded: duckdb.DuckDBPyConnection | None = None,
+) -> Report:
     """The report of ``definition`` for ``agencies`` over ``period`` from the case store.
 
     A period not yet over is refused unless ``draft`` (a draft says so on every page):
@@ -141,45 +167,94 @@ def build(definition: Definition, engine: Engine, agencies: list[str], period: P
     reports from one read); it is left open.
     """
     if definition.source != "store":
-        raise PeriodError([Problem("DEFINITION", f"'{definition.id}' reads a replay's output",
-                                   "give --replay DIR")], title="wrong source")
+        raise PeriodError(
+            [
+                Problem(
+                    "DEFINITION", f"'{definition.id}' reads a replay's output", "give --replay DIR"
+                )
+            ],
+            title="wrong source",
+        )
     if not period.ended(now) and not draft:
-        raise PeriodError([Problem(
-            "--period", f"{period.label} is not over yet; a report of part of a period and "
-            "a later one of the whole would give hidden counts away by their difference",
-            "wait until the period ends, or make a --draft that is not published")],
-            title="period not over")
+        raise PeriodError(
+            [
+                Problem(
+                    "--period",
+                    f"{period.label} is not over yet; a report of part of a period and "
+                    "a later one of the whole would give hidden counts away by their difference",
+                    "wait until the period ends, or make a --draft that is not published",
+                )
+            ],
+            title="period not over",
+        )
     rule = rule or Rule()
     db = loaded or load_store(engine, agencies, period.start, period.end, now)
     try:
-        return _report(definition, db, tuple(agencies), period, now, rule, draft,
-                       _packs(db), tuple(audit_heads(engine, agencies)))
+        return _report(
+            definition,
+            db,
+            tuple(agencies),
+            period,
+            now,
+            rule,
+            draft,
+            _packs(db),
+            tuple(audit_heads(engine, agencies)),
+        )
     finally:
         if loaded is None:
             db.close()
 
 
-def build_replay(definition: Definition, results: Path, now: dt.datetime,
-                 rule: Rule | None = None) -> Report:
+def build_replay(
+    definition: Definition, results: Path, now: dt.datetime, rule: Rule | None = None
+) -> Report:
     """A report of a replay's results (``results.parquet``, or the folder holding it)."""
     db = load_replay(results)
     try:
-        packs = tuple({"scenario": s, "requests": n} for s, n in db.execute(
-            "SELECT scenario, count(*) FROM replay_facts GROUP BY ALL ORDER BY ALL").fetchall())
+        packs = tuple(
+            {"scenario": s, "requests": n}
+            for s, n in db.execute(
+                "SELECT scenario, count(*) FROM replay_facts GROUP BY ALL ORDER BY ALL"
+            ).fetchall()
+        )
         return _report(definition, db, (), None, now, rule or Rule(), False, packs, ())
     finally:
         db.close()
 
 
-def _report(definition: Definition, db: duckdb.DuckDBPyConnection, agencies: tuple[str, ...],
-            period: Period | None, now: dt.datetime, rule: Rule, draft: bool,
-            packs: tuple[dict[str, Any], ...], heads: tuple[dict[str, Any], ...]) -> Report:
+def _report(
+    definition: Definition,
+    db: duckdb.DuckDBPyConnection,
+    agencies: tuple[str, ...],
+    period: Period | None,
+    now: dt.datetime,
+    rule: Rule,
+    draft: bool,
+    packs: tuple[dict[str, Any], ...],
+    heads: tuple[dict[str, Any], ...],
+) -> Report:
     dims = all_dimensions()
     specs = definition.tables
     published = suppress_linked([count_table(db, t) for t in specs], links(specs), rule)
-    tables = tuple(TableResult(t, dims[t.rows].label, dims[t.columns].label, p)
-                   for t, p in zip(specs, published, strict=True))
-    listings = tuple(ListingResult(li, tuple(LISTING_FIELDS[f] for f in li.fields),
-                                   listing_rows(db, li)) for li in definition.listings)
-    return Report(definition, agencies, period, now, draft, rule, packs, heads, tables,
-                  listings, tuple(definition.not_recorded))
+    tables = tuple(
+        TableResult(t, dims[t.rows].label, dims[t.columns].label, p)
+        for t, p in zip(specs, published, strict=True)
+    )
+    listings = tuple(
+        ListingResult(li, tuple(LISTING_FIELDS[f] for f in li.fields), listing_rows(db, li))
+        for li in definition.listings
+    )
+    return Report(
+        definition,
+        agencies,
+        period,
+        now,
+        draft,
+        rule,
+        packs,
+        heads,
+        tables,
+        listings,
+        tuple(definition.not_recorded),
+    )

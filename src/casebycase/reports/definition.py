@@ -102,8 +102,9 @@ class Definition(_Strict):
             for name in (t.rows, t.columns, *t.where):
                 d = dims.get(name)
                 if d is None:
-                    problems.append(f"table {t.id}: no dimension '{name}' "
-                                    f"(known: {', '.join(sorted(dims))})")
+                    problems.append(
+                        f"table {t.id}: no dimension '{name}' (known: {', '.join(sorted(dims))})"
+                    )
                 elif t.unit not in d.units:
                     problems.append(f"table {t.id}: '{name}' does not apply to {t.unit}")
             for name, values in t.where.items():
@@ -112,8 +113,10 @@ class Definition(_Strict):
                     problems.append(f"table {t.id}: {name} has no {sorted(bad)}")
         for li in self.listings:
             if bad_fields := set(li.fields) - set(LISTING_FIELDS):
-                problems.append(f"listing {li.id}: fields {sorted(bad_fields)} may not be "
-                                f"published (allowed: {', '.join(LISTING_FIELDS)})")
+                problems.append(
+                    f"listing {li.id}: fields {sorted(bad_fields)} may not be "
+                    f"published (allowed: {', '.join(LISTING_FIELDS)})"
+                )
             for name in li.where:
                 if name not in dims:
                     problems.append(f"listing {li.id}: no dimension '{name}'")
@@ -156,21 +159,31 @@ def parse_definition(text: str, where: str) -> Definition:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        raise DefinitionError([Problem(f"{where}{line}", "not valid YAML",
-                                       "check the indentation")]) from None
+        raise DefinitionError(
+            [Problem(f"{where}{line}", "not valid YAML", "check the indentation")]
+        ) from None
     try:
         return Definition.model_validate(raw)
     except ValidationError as exc:
-        raise DefinitionError([Problem(f"{where}: {'.'.join(map(str, e['loc']))}", e["msg"],
-                                       "see docs/reports.md") for e in exc.errors()],
-                              title="invalid report definition") from None
+        raise DefinitionError(
+            [
+                Problem(f"{where}: {'.'.join(map(str, e['loc']))}", e["msg"], "see docs/reports.md")
+                for e in exc.errors()
+            ],
+            title="invalid report definition",
+        ) from None
 
 
 def definition(name: str) -> Definition:
     """A shipped definition by id."""
     found = definitions().get(name)
     if found is None:
-        raise DefinitionError([Problem("DEFINITION", f"no report '{name}'",
-                                       f"use one of {', '.join(definitions())}")],
-                              title="unknown report")
+        raise DefinitionError(
+            [
+                Problem(
+                    "DEFINITION", f"no report '{name}'", f"use one of {', '.join(definitions())}"
+                )
+            ],
+            title="unknown report",
+        )
     return found

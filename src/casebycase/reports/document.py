@@ -85,29 +85,57 @@ def document(report: Report) -> ReportDoc:
     """The published content of ``report``."""
     d, rule, p = report.definition, report.rule, report.period
     return ReportDoc(
-        format=FORMAT, report=d.id, title=d.title, model=d.model,
-        description=" ".join(d.description.split()), agencies=list(report.agencies),
-        period=p.label if p else None, period_start=p.start.date().isoformat() if p else None,
+        format=FORMAT,
+        report=d.id,
+        title=d.title,
+        model=d.model,
+        description=" ".join(d.description.split()),
+        agencies=list(report.agencies),
+        period=p.label if p else None,
+        period_start=p.start.date().isoformat() if p else None,
         period_end=p.end.date().isoformat() if p else None,
-        generated_at=report.generated_at.isoformat(timespec="seconds"), draft=report.draft,
+        generated_at=report.generated_at.isoformat(timespec="seconds"),
+        draft=report.draft,
         definitions=dict(d.definitions),
-        suppression=SuppressionDoc(threshold=rule.threshold, protection=rule.protection,
-                                   rule=rule.describe()),
-        packs=list(report.packs), audit_heads=list(report.audit_heads),
-        tables=[TableDoc(
-            id=t.spec.id, title=t.spec.title, explain=t.spec.explain, counts=t.spec.unit,
-            where=dict(t.spec.where), row_label=t.row_label, column_label=t.column_label,
-            rows=list(t.published.rows), columns=list(t.published.cols),
-            cells=[_cells(r) for r in t.published.cells],
-            row_totals=_cells(t.published.row_totals),
-            column_totals=_cells(t.published.col_totals),
-            total=t.published.total.to_json()) for t in report.tables],
-        listings=[ListingDoc(id=li.spec.id, title=li.spec.title, explain=li.spec.explain,
-                             columns=list(li.columns), rows=[list(r) for r in li.rows],
-                             certification=None if li.rows else li.spec.none_received)
-                  for li in report.listings],
-        not_recorded=[NotRecordedDoc(id=n.id, title=n.title, measures=list(n.measures),
-                                     explain=n.explain) for n in report.not_recorded])
+        suppression=SuppressionDoc(
+            threshold=rule.threshold, protection=rule.protection, rule=rule.describe()
+        ),
+        packs=list(report.packs),
+        audit_heads=list(report.audit_heads),
+        tables=[
+            TableDoc(
+                id=t.spec.id,
+                title=t.spec.title,
+                explain=t.spec.explain,
+                counts=t.spec.unit,
+                where=dict(t.spec.where),
+                row_label=t.row_label,
+                column_label=t.column_label,
+                rows=list(t.published.rows),
+                columns=list(t.published.cols),
+                cells=[_cells(r) for r in t.published.cells],
+                row_totals=_cells(t.published.row_totals),
+                column_totals=_cells(t.published.col_totals),
+                total=t.published.total.to_json(),
+            )
+            for t in report.tables
+        ],
+        listings=[
+            ListingDoc(
+                id=li.spec.id,
+                title=li.spec.title,
+                explain=li.spec.explain,
+                columns=list(li.columns),
+                rows=[list(r) for r in li.rows],
+                certification=None if li.rows else li.spec.none_received,
+            )
+            for li in report.listings
+        ],
+        not_recorded=[
+            NotRecordedDoc(id=n.id, title=n.title, measures=list(n.measures), explain=n.explain)
+            for n in report.not_recorded
+        ],
+    )
 
 
 def schema() -> dict[str, Any]:

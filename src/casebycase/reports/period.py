@@ -47,10 +47,17 @@ def parse_period(text: str, granularity: Granularity) -> Period:
         if not m:
             continue
         if kind != granularity:
-            raise PeriodError([Problem(
-                "--period", f"'{text}' is a {kind}, but this report is published per "
-                f"{granularity} only (overlapping periods would give hidden counts away)",
-                f"give a {granularity}, e.g. {_FORMS[granularity][1]}")], title="invalid period")
+            raise PeriodError(
+                [
+                    Problem(
+                        "--period",
+                        f"'{text}' is a {kind}, but this report is published per "
+                        f"{granularity} only (overlapping periods would give hidden counts away)",
+                        f"give a {granularity}, e.g. {_FORMS[granularity][1]}",
+                    )
+                ],
+                title="invalid period",
+            )
         year = int(m.group(1))
         if kind == "year":
             start, end = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
@@ -63,6 +70,13 @@ def parse_period(text: str, granularity: Granularity) -> Period:
             start = dt.datetime(year, mo, 1)
             end = dt.datetime(year + (mo == 12), mo % 12 + 1, 1)
         return Period(text, kind, start.replace(tzinfo=dt.UTC), end.replace(tzinfo=dt.UTC))
-    raise PeriodError([Problem("--period", f"'{text}' is not a period",
-                               f"give a {granularity}, e.g. {_FORMS[granularity][1]}")],
-                      title="invalid period")
+    raise PeriodError(
+        [
+            Problem(
+                "--period",
+                f"'{text}' is not a period",
+                f"give a {granularity}, e.g. {_FORMS[granularity][1]}",
+            )
+        ],
+        title="invalid period",
+    )

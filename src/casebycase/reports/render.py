@@ -35,23 +35,33 @@ def _css(cells: tuple[Cell, ...]) -> list[str]:
 
 def html(report: Report, charts: bool = True) -> str:
     """One self-contained HTML page: no scripts, no links, charts as inline SVG."""
-    env = Environment(loader=PackageLoader("casebycase.reports", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(
+        loader=PackageLoader("casebycase.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
     doc = document(report)
     rule = report.rule
     tables = []
     for t, d in zip(report.tables, doc.tables, strict=True):
         p = t.published
-        tables.append({
-            "doc": d,
-            "text": {"cells": [_texts(r, rule) for r in p.cells],
-                     "row_totals": _texts(p.row_totals, rule),
-                     "column_totals": _texts(p.col_totals, rule),
-                     "total": p.total.text(rule)},
-            "css": {"cells": [_css(r) for r in p.cells], "row_totals": _css(p.row_totals),
-                    "column_totals": _css(p.col_totals), "total": _css((p.total,))[0]},
-            "svg": table_svg(t) if charts and t.spec.chart else None,
-        })
+        tables.append(
+            {
+                "doc": d,
+                "text": {
+                    "cells": [_texts(r, rule) for r in p.cells],
+                    "row_totals": _texts(p.row_totals, rule),
+                    "column_totals": _texts(p.col_totals, rule),
+                    "total": p.total.text(rule),
+                },
+                "css": {
+                    "cells": [_css(r) for r in p.cells],
+                    "row_totals": _css(p.row_totals),
+                    "column_totals": _css(p.col_totals),
+                    "total": _css((p.total,))[0],
+                },
+                "svg": table_svg(t) if charts and t.spec.chart else None,
+            }
+        )
     return env.get_template("report.html.j2").render(doc=doc.model_dump(), tables=tables)
 
 
@@ -60,10 +70,17 @@ def pdf(report: Report) -> bytes:
     try:
         from weasyprint import HTML  # type: ignore[import-untyped]
     except OSError as exc:  # Pango missing
-        raise RenderError([Problem("--format pdf", f"PDF needs the Pango library ({exc})",
-                                   "install it (Debian: apt-get install libpango-1.0-0 "
-                                   "libpangoft2-1.0-0) or choose --format html")],
-                          title="cannot render PDF") from None
+        raise RenderError(
+            [
+                Problem(
+                    "--format pdf",
+                    f"PDF needs the Pango library ({exc})",
+                    "install it (Debian: apt-get install libpango-1.0-0 "
+                    "libpangoft2-1.0-0) or choose --format html",
+                )
+            ],
+            title="cannot render PDF",
+        ) from None
     out: bytes = HTML(string=html(report)).write_pdf()
     return out
 
@@ -81,8 +98,15 @@ def to_csv(report: Report) -> str:
     base = [doc.report, " ".join(doc.agencies), doc.period or ""]
     w.writerow([*base, "about", "suppression", "rule", doc.suppression.rule])
     for pk in doc.packs:
-        w.writerow([*base, "about", "pack", pk.get("pack", pk.get("scenario", "")),
-                    pk.get("version", pk.get("requests", ""))])
+        w.writerow(
+            [
+                *base,
+                "about",
+                "pack",
+                pk.get("pack", pk.get("scenario", "")),
+                pk.get("version", pk.get("requests", "")),
+            ]
+        )
     rule = report.rule
     for t in report.tables:
         p = t.published
@@ -116,13 +140,25 @@ def xlsx(report: Report) -> bytes:
     about.title = "About"
     bold = Font(bold=True)
     lines: list[list[Any]] = [
-        [doc.title], ["agencies", ", ".join(doc.agencies)], ["period", doc.period or ""],
-        ["made", doc.generated_at], ["follows", doc.model], ["description", doc.description],
-        ["small numbers", doc.suppression.rule], ["draft", "yes" if doc.draft else "no"], [],
-        ["definitions"], *[[k, v] for k, v in doc.definitions.items()], [], ["packs in force"],
-        *[[str(v) for v in pk.values()] for pk in doc.packs], [], ["audit heads"],
+        [doc.title],
+        ["agencies", ", ".join(doc.agencies)],
+        ["period", doc.period or ""],
+        ["made", doc.generated_at],
+        ["follows", doc.model],
+        ["description", doc.description],
+        ["small numbers", doc.suppression.rule],
+        ["draft", "yes" if doc.draft else "no"],
+        [],
+        ["definitions"],
+        *[[k, v] for k, v in doc.definitions.items()],
+        [],
+        ["packs in force"],
+        *[[str(v) for v in pk.values()] for pk in doc.packs],
+        [],
+        ["audit heads"],
         *[[h["agency"], h["seq"], h["hash"]] for h in doc.audit_heads],
-        *[[n.title, "not recorded: " + ", ".join(n.measures)] for n in doc.not_recorded]]
+        *[[n.title, "not recorded: " + ", ".join(n.measures)] for n in doc.not_recorded],
+    ]
     for line in lines:
         about.append(line)
     about["A1"].font = Font(bold=True, size=14)
@@ -131,12 +167,16 @@ def xlsx(report: Report) -> bytes:
         p = t.published
         ws.append([t.spec.title])
         ws.append([t.row_label, *p.cols, *(["total"] if p.row_totals else [])])
-        for r, row, tot in zip(p.rows, p.cells, p.row_totals or [None] * len(p.rows),
-                               strict=True):
+        for r, row, tot in zip(p.rows, p.cells, p.row_totals or [None] * len(p.rows), strict=True):
             ws.append([r, *[_xl(c, rule) for c in row], *([_xl(tot, rule)] if tot else [])])
         if p.col_totals:
-            ws.append(["total", *[_xl(c, rule) for c in p.col_totals],
-                       *([_xl(p.total, rule)] if p.row_totals else [])])
+            ws.append(
+                [
+                    "total",
+                    *[_xl(c, rule) for c in p.col_totals],
+                    *([_xl(p.total, rule)] if p.row_totals else []),
+                ]
+            )
         elif not p.row_totals:
             ws.append(["total", _xl(p.total, rule)])
         ws["A1"].font = bold
@@ -157,7 +197,12 @@ def _xl(cell: Cell, rule: Rule) -> int | str:
 
 
 RENDERERS: dict[Format, Callable[[Report], str | bytes]] = {
-    "html": html, "pdf": pdf, "csv": to_csv, "json": to_json, "xlsx": xlsx}
+    "html": html,
+    "pdf": pdf,
+    "csv": to_csv,
+    "json": to_json,
+    "xlsx": xlsx,
+}
 
 
 def render(report: Report, fmt: Format) -> bytes:

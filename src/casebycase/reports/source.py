@@ -48,17 +48,21 @@ def _plain(value: Any, kind: pa.DataType) -> Any:
     return value
 
 
-def _arrow(engine: Engine, sql: str, params: Any, schema: pa.Schema, times: set[str]
-           ) -> pa.Table:
+def _arrow(engine: Engine, sql: str, params: Any, schema: pa.Schema, times: set[str]) -> pa.Table:
     batches = []
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True).exec_driver_sql(sql, params)
         while rows := result.fetchmany(BATCH):
             columns = list(zip(*rows, strict=True))
-            arrays = [pa.array([_utc(v) for v in col] if name in times else
-                               [_plain(v, schema.field(name).type) for v in col],
-                               type=schema.field(name).type)
-                      for name, col in zip(schema.names, columns, strict=True)]
+            arrays = [
+                pa.array(
+                    [_utc(v) for v in col]
+                    if name in times
+                    else [_plain(v, schema.field(name).type) for v in col],
+                    type=schema.field(name).type,
+                )
+                for name, col in zip(schema.names, columns, strict=True)
+            ]
             batches.append(pa.record_batch(arrays, schema=schema))
     return pa.Table.from_batches(batches, schema=schema)
 
@@ -71,36 +75,66 @@ def _json(dialect: str, *path: str) -> str:
     return f"(request::json{head}->>'{path[-1]}')"
 
 
-CASES = pa.schema([("case_id", pa.string()), ("agency", pa.string()), ("kind", pa.string()),
-                   ("received_at", pa.timestamp("us")), ("state", pa.string()),
-                   ("recommended", pa.string()), ("decided", pa.string()),
-                   ("pack", pa.string()), ("pack_version", pa.string()),
-                   ("pack_digest", pa.string()), ("requester", pa.string()),
-                   ("component", pa.string()), ("purpose", pa.string()),
-                   ("documents", pa.string()), ("judicial_warrant", pa.string()),
-                   ("release_at", pa.timestamp("us"))])
-DECISIONS = pa.schema([("id", pa.int64()), ("case_id", pa.string()),
-                       ("at", pa.timestamp("us")), ("outcome", pa.string()),
-                       ("departs", pa.bool_()), ("reason", pa.string())])
-DEADLINES = pa.schema([("case_id", pa.string()), ("action", pa.string()),
-                       ("due_at", pa.timestamp("us")), ("done_at", pa.timestamp("us"))])
+CASES = pa.schema(
+    [
+        ("case_id", pa.string()),
+        ("agency", pa.string()),
+        ("kind", pa.string()),
+        ("received_at", pa.timestamp("us")),
+        ("state", pa.string()),
+        ("recommended", pa.string()),
+        ("decided", pa.string()),
+        ("pack", pa.string()),
+        ("pack_version", pa.string()),
+        ("pack_digest", pa.string()),
+        ("requester", pa.string()),
+        ("component", pa.string()),
+        ("purpose", pa.string()),
+        ("documents", pa.string()),
+        ("judicial_warrant", pa.string()),
+        ("release_at", pa.timestamp("us")),
+    ]
+)
+DECISIONS = pa.schema(
+    [
+        ("id", pa.int64()),
+        ("case_id", pa.string()),
+        ("at", pa.timestamp("us")),
+        ("outcome", pa.string()),
+        ("departs", pa.bool_()),
+        ("reason", pa.string()),
+    ]
+)
+DEADLINES = pa.schema(
+    [
+        ("case_id", pa.string()),
+        ("action", pa.string()),
+        ("due_at", pa.timestamp("us")),
+        ("done_at", pa.timestamp("us")),
+    ]
+)
 
 
-def load_store(engine: Engine, agencies: list[str], start: dt.datetime, end: dt.datetime,
-               as_of: dt.datetime) -> duckdb.DuckDBPyConnection:
+def load_store(
+    engine: Engine, agencies: list[str], start: dt.datetime, end: dt.datetime, as_of: dt.datetime
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with views ``facts`` (one row per case received in
     [start, end) by the agencies) and ``deadline_facts`` (one row per deadline of those)."""
     dialect = engine.dialect.name
     lo, hi = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
     if dialect == "sqlite":  # SQLAlchemy keeps naive UTC text there
         mark = "?"
-        bounds: list[Any] = [lo.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds"),
-                             hi.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")]
+        bounds: list[Any] = [
+            lo.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds"),
+            hi.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds"),
+        ]
     else:
         mark = "%s"
         bounds = [lo, hi]
-    where = (f"agency IN ({', '.join(mark for _ in agencies)}) AND received_at >= {mark} "
-             f"AND received_at < {mark}")
+    where = (
+        f"agency IN ({', '.join(mark for _ in agencies)}) AND received_at >= {mark} "
+        f"AND received_at < {mark}"
+    )
     params = tuple([*agencies, *bounds])
     ids = f"SELECT id FROM cases WHERE {where}"
 
@@ -111,17 +145,18 @@ def load_store(engine: Engine, agencies: list[str], start: dt.datetime, end: dt.
         "SELECT id, agency, kind, received_at, state, recommended_outcome, decided_outcome, "
         f"pack, pack_version, pack_digest, {j('requester', 'agency')}, "
         f"{j('requester', 'component')}, {j('purpose')}, {j('documents')}, "
-        f"{j('judicial_warrant')}, {j('subject', 'release_at')} FROM cases WHERE {where}")
-    q_decisions = ("SELECT id, case_id, at, outcome, departs, reason FROM decisions "
-                   f"WHERE case_id IN ({ids})")
-    q_deadlines = ("SELECT case_id, action, due_at, done_at FROM deadlines "
-                   f"WHERE case_id IN ({ids})")
+        f"{j('judicial_warrant')}, {j('subject', 'release_at')} FROM cases WHERE {where}"
+    )
+    q_decisions = (
+        f"SELECT id, case_id, at, outcome, departs, reason FROM decisions WHERE case_id IN ({ids})"
+    )
+    q_deadlines = f"SELECT case_id, action, due_at, done_at FROM deadlines WHERE case_id IN ({ids})"
     db = duckdb.connect()
-    db.register("cases_raw", _arrow(engine, q_cases, params, CASES,
-                                    {"received_at", "release_at"}))
+    db.register("cases_raw", _arrow(engine, q_cases, params, CASES, {"received_at", "release_at"}))
     db.register("decisions_raw", _arrow(engine, q_decisions, params, DECISIONS, {"at"}))
-    db.register("deadlines_raw", _arrow(engine, q_deadlines, params, DEADLINES,
-                                        {"due_at", "done_at"}))
+    db.register(
+        "deadlines_raw", _arrow(engine, q_deadlines, params, DEADLINES, {"due_at", "done_at"})
+    )
     as_of_naive = as_of.astimezone(dt.UTC).replace(tzinfo=None)
     db.execute(f"""
         CREATE VIEW facts AS
@@ -145,10 +180,12 @@ def load_store(engine: Engine, agencies: list[str], start: dt.datetime, end: dt.
 def audit_heads(engine: Engine, agencies: list[str]) -> list[dict[str, Any]]:
     """The last event of each agency's audit chain: its sequence number and hash."""
     mark = "?" if engine.dialect.name == "sqlite" else "%s"
-    sql = ("SELECT e.agency, e.seq, e.hash, e.at FROM audit_events e JOIN (SELECT agency, "
-           "max(seq) AS seq FROM audit_events WHERE agency IN "
-           f"({', '.join(mark for _ in agencies)}) GROUP BY agency) last ON "
-           "last.agency = e.agency AND last.seq = e.seq ORDER BY e.agency")
+    sql = (
+        "SELECT e.agency, e.seq, e.hash, e.at FROM audit_events e JOIN (SELECT agency, "
+        "max(seq) AS seq FROM audit_events WHERE agency IN "
+        f"({', '.join(mark for _ in agencies)}) GROUP BY agency) last ON "
+        "last.agency = e.agency AND last.seq = e.seq ORDER BY e.agency"
+    )
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(sql, tuple(agencies)).all()
     return [{"agency": a, "seq": s, "hash": h, "at": str(at)} for a, s, h, at in rows]
@@ -159,6 +196,8 @@ def load_replay(path: Path) -> duckdb.DuckDBPyConnection:
     db = duckdb.connect()
     file = path / "results.parquet" if path.is_dir() else path
     escaped = str(file).replace("'", "''")
-    db.execute(f"CREATE VIEW replay_facts AS SELECT scenario, outcome, actual, "
-               f"CAST(date AS TIMESTAMP) AS received_at FROM read_parquet('{escaped}')")
+    db.execute(
+        f"CREATE VIEW replay_facts AS SELECT scenario, outcome, actual, "
+        f"CAST(date AS TIMESTAMP) AS received_at FROM read_parquet('{escaped}')"
+    )
     return db

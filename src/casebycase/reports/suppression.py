@@ -48,18 +48,21 @@ class Rule:
             raise ValueError(
                 f"threshold {self.threshold} is too low: a hidden count between 1 and "
                 f"{self.threshold - 1} would be known from its label; use at least "
-                f"{self.protection + 2}")
+                f"{self.protection + 2}"
+            )
 
     @property
     def label(self) -> str:
         return f"fewer than {self.threshold}"
 
     def describe(self) -> str:
-        return (f"Counts from 1 to {self.threshold - 1} are shown as \"{self.label}\"; zero is "
-                f"shown as 0. Further cells are withheld (shown as \"withheld\"; never a zero, "
-                f"possibly a small count) so that no hidden count can be worked out from the "
-                f"totals or the other cells. Reports are published only for whole calendar "
-                f"periods of one length, after the period ends.")
+        return (
+            f'Counts from 1 to {self.threshold - 1} are shown as "{self.label}"; zero is '
+            f'shown as 0. Further cells are withheld (shown as "withheld"; never a zero, '
+            f"possibly a small count) so that no hidden count can be worked out from the "
+            f"totals or the other cells. Reports are published only for whole calendar "
+            f"periods of one length, after the period ends."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +92,7 @@ class Grid:
     def __post_init__(self) -> None:
         if not self.rows or not self.cols:
             raise ValueError("a table needs at least one row and one column")
-        if len(self.cells) != len(self.rows) or any(len(r) != len(self.cols)
-                                                     for r in self.cells):
+        if len(self.cells) != len(self.rows) or any(len(r) != len(self.cols) for r in self.cells):
             raise ValueError("cells do not match the rows and columns")
         if any(v < 0 for r in self.cells for v in r):
             raise ValueError("counts are never negative")
@@ -125,8 +127,11 @@ class Published:
     def items(self) -> list[Cell]:
         """Every published value in a fixed order: cells by row, row totals, column totals,
         then the grand total (the variables of :func:`bounds`)."""
-        return [c for row in self.cells for c in row] + [*self.row_totals, *self.col_totals,
-                                                          self.total]
+        return [c for row in self.cells for c in row] + [
+            *self.row_totals,
+            *self.col_totals,
+            self.total,
+        ]
 
     @property
     def hidden(self) -> int:
@@ -145,8 +150,12 @@ class _Shape:
 
     @property
     def size(self) -> int:
-        return self.r * self.c + (self.r if self.row_totals else 0) + (
-            self.c if self.col_totals else 0) + 1
+        return (
+            self.r * self.c
+            + (self.r if self.row_totals else 0)
+            + (self.c if self.col_totals else 0)
+            + 1
+        )
 
     def cell(self, i: int, j: int) -> int:
         return i * self.c + j
@@ -166,14 +175,18 @@ class _Shape:
         eqs: list[list[tuple[int, int]]] = []
         if self.row_totals:
             for i in range(self.r):
-                eqs.append([(self.cell(i, j), 1) for j in range(self.c)]
-                           + [(self.row_total(i), -1)])
+                eqs.append(
+                    [(self.cell(i, j), 1) for j in range(self.c)] + [(self.row_total(i), -1)]
+                )
         if self.col_totals:
             for j in range(self.c):
-                eqs.append([(self.cell(i, j), 1) for i in range(self.r)]
-                           + [(self.col_total(j), -1)])
-        eqs.append([(self.cell(i, j), 1) for i in range(self.r) for j in range(self.c)]
-                   + [(self.grand, -1)])
+                eqs.append(
+                    [(self.cell(i, j), 1) for i in range(self.r)] + [(self.col_total(j), -1)]
+                )
+        eqs.append(
+            [(self.cell(i, j), 1) for i in range(self.r) for j in range(self.c)]
+            + [(self.grand, -1)]
+        )
         return eqs
 
 
@@ -185,8 +198,7 @@ def bounds(table: Published) -> list[tuple[float, float]]:
     """The least and greatest value of every item (see :meth:`Published.items`) that a
     reader can deduce from the table alone; shown items have their value as both."""
     shape = _shape(len(table.rows), len(table.cols))
-    return list(_ranges(shape.size, shape.equations(), table.items(), table.rule,
-                        table.order))
+    return list(_ranges(shape.size, shape.equations(), table.items(), table.rule, table.order))
 
 
 def _var_bounds(items: Sequence[Cell], rule: Rule) -> list[tuple[float, float | None]]:
@@ -202,8 +214,13 @@ def _var_bounds(items: Sequence[Cell], rule: Rule) -> list[tuple[float, float | 
     return out
 
 
-def _ranges(n: int, eqs: list[list[tuple[int, int]]], items: Sequence[Cell], rule: Rule,
-            order: Sequence[tuple[int, int, bool]]) -> Iterator[tuple[float, float]]:
+def _ranges(
+    n: int,
+    eqs: list[list[tuple[int, int]]],
+    items: Sequence[Cell],
+    rule: Rule,
+    order: Sequence[tuple[int, int, bool]],
+) -> Iterator[tuple[float, float]]:
     a_eq = [[0.0] * n for _ in eqs]
     for row, eq in zip(a_eq, eqs, strict=True):
         for var, coef in eq:
@@ -225,8 +242,15 @@ def _ranges(n: int, eqs: list[list[tuple[int, int]]], items: Sequence[Cell], rul
         for sign in (1.0, -1.0):
             objective = [0.0] * n
             objective[k] = sign
-            res = linprog(objective, A_ub=a_ub or None, b_ub=b_ub or None, A_eq=a_eq,
-                          b_eq=[0.0] * len(eqs), bounds=var_bounds, method="highs")
+            res = linprog(
+                objective,
+                A_ub=a_ub or None,
+                b_ub=b_ub or None,
+                A_eq=a_eq,
+                b_eq=[0.0] * len(eqs),
+                bounds=var_bounds,
+                method="highs",
+            )
             if res.status == 3:  # unbounded: only the maximum can be
                 ends.append(math.inf)
             elif res.status != 0:
@@ -238,9 +262,11 @@ def _ranges(n: int, eqs: list[list[tuple[int, int]]], items: Sequence[Cell], rul
 
 def exposed(table: Published) -> list[int]:
     """Items whose value a reader can narrow to less than the rule's protection."""
-    return [k for k, (lo, hi) in enumerate(bounds(table))
-            if table.items()[k].status != "shown"
-            and _width(lo, hi) < table.rule.protection]
+    return [
+        k
+        for k, (lo, hi) in enumerate(bounds(table))
+        if table.items()[k].status != "shown" and _width(lo, hi) < table.rule.protection
+    ]
 
 
 def _width(lo: float, hi: float) -> float:
@@ -273,26 +299,33 @@ def suppress(grid: Grid, rule: Rule | None = None) -> Published:
     return suppress_linked([grid], [], rule)[0]
 
 
-def suppress_linked(grids: Sequence[Grid], links: Sequence[Link], rule: Rule | None = None
-                    ) -> list[Published]:
+def suppress_linked(
+    grids: Sequence[Grid], links: Sequence[Link], rule: Rule | None = None
+) -> list[Published]:
     """Publish several tables of one report together: a value shown in one table cannot
     give away a value hidden in another (their shared totals are audited as one system)."""
     rule = rule or Rule()
     shapes = [_shape(len(g.rows), len(g.cols)) for g in grids]
     offsets = [sum(sh.size for sh in shapes[:k]) for k in range(len(shapes))]
     n = sum(sh.size for sh in shapes)
-    eqs = [[(v + off, c) for v, c in eq] for sh, off in zip(shapes, offsets, strict=True)
-           for eq in sh.equations()]
+    eqs = [
+        [(v + off, c) for v, c in eq]
+        for sh, off in zip(shapes, offsets, strict=True)
+        for eq in sh.equations()
+    ]
     for link in links:
         sa, sb, oa, ob = shapes[link.a], shapes[link.b], offsets[link.a], offsets[link.b]
         if link.side_a is None or link.side_b is None:
             eqs.append([(sa.grand + oa, 1), (sb.grand + ob, -1)])
             continue
         for i in range(sa.r if link.side_a == "rows" else sa.c):
-            eqs.append([(v + oa, c) for v, c in _sum(sa, link.side_a, i)]
-                       + [(v + ob, -c) for v, c in _sum(sb, link.side_b, i)])
-    cell_vars = {off + x for sh, off in zip(shapes, offsets, strict=True)
-                 for x in range(sh.r * sh.c)}
+            eqs.append(
+                [(v + oa, c) for v, c in _sum(sa, link.side_a, i)]
+                + [(v + ob, -c) for v, c in _sum(sb, link.side_b, i)]
+            )
+    cell_vars = {
+        off + x for sh, off in zip(shapes, offsets, strict=True) for x in range(sh.r * sh.c)
+    }
     values = [v for g, sh in zip(grids, shapes, strict=True) for v in _values(g, sh)]
     status: list[Status] = ["small" if 0 < v < rule.threshold else "shown" for v in values]
     order: list[tuple[int, int, bool]] = []
@@ -302,10 +335,15 @@ def suppress_linked(grids: Sequence[Grid], links: Sequence[Link], rule: Rule | N
         for v in vars_:
             members[v] |= vars_ - {v}
     while True:
-        items = [Cell(v if s == "shown" else None, s) for v, s in zip(values, status,
-                                                                        strict=True)]
-        k = next((k for k, (lo, hi) in enumerate(_ranges(n, eqs, items, rule, order))
-                  if status[k] != "shown" and _width(lo, hi) < rule.protection), None)
+        items = [Cell(v if s == "shown" else None, s) for v, s in zip(values, status, strict=True)]
+        k = next(
+            (
+                k
+                for k, (lo, hi) in enumerate(_ranges(n, eqs, items, rule, order))
+                if status[k] != "shown" and _width(lo, hi) < rule.protection
+            ),
+            None,
+        )
         if k is None:
             break
         near = [x for x in sorted(members[k]) if status[x] == "shown" and values[x]]
@@ -317,24 +355,32 @@ def suppress_linked(grids: Sequence[Grid], links: Sequence[Link], rule: Rule | N
             status[max(small)] = "withheld"
             continue
         chosen = min(candidates, key=lambda x: (values[x], x))
-        order.extend((chosen, other, other < chosen) for other in candidates
-                     if other != chosen)
+        order.extend((chosen, other, other < chosen) for other in candidates if other != chosen)
         status[chosen] = "withheld"
     out = []
     for g, sh, off in zip(grids, shapes, offsets, strict=True):
-        local = [(a - off, b - off, strict) for a, b, strict in order
-                 if off <= a < off + sh.size and off <= b < off + sh.size]
-        out.append(_published(g, sh, items[off:off + sh.size], rule, local))
+        local = [
+            (a - off, b - off, strict)
+            for a, b, strict in order
+            if off <= a < off + sh.size and off <= b < off + sh.size
+        ]
+        out.append(_published(g, sh, items[off : off + sh.size], rule, local))
     return out
 
 
 def _sum(shape: _Shape, side: Side, i: int) -> list[tuple[int, int]]:
     """The variables whose value is row (or column) ``i``'s sum."""
     if side == "rows":
-        return [(shape.row_total(i), 1)] if shape.row_totals else [
-            (shape.cell(i, j), 1) for j in range(shape.c)]
-    return [(shape.col_total(i), 1)] if shape.col_totals else [
-        (shape.cell(j, i), 1) for j in range(shape.r)]
+        return (
+            [(shape.row_total(i), 1)]
+            if shape.row_totals
+            else [(shape.cell(i, j), 1) for j in range(shape.c)]
+        )
+    return (
+        [(shape.col_total(i), 1)]
+        if shape.col_totals
+        else [(shape.cell(j, i), 1) for j in range(shape.r)]
+    )
 
 
 def _values(grid: Grid, shape: _Shape) -> list[int]:
@@ -352,13 +398,16 @@ def _values(grid: Grid, shape: _Shape) -> list[int]:
     return values
 
 
-def _published(grid: Grid, shape: _Shape, items: list[Cell], rule: Rule,
-               order: list[tuple[int, int, bool]]) -> Published:
-    cells = tuple(tuple(items[shape.cell(i, j)] for j in range(shape.c))
-                  for i in range(shape.r))
-    row_totals = tuple(items[shape.row_total(i)] for i in range(shape.r)
-                       ) if shape.row_totals else ()
-    col_totals = tuple(items[shape.col_total(j)] for j in range(shape.c)
-                       ) if shape.col_totals else ()
-    return Published(grid.rows, grid.cols, cells, row_totals, col_totals, items[shape.grand],
-                     rule, tuple(order))
+def _published(
+    grid: Grid, shape: _Shape, items: list[Cell], rule: Rule, order: list[tuple[int, int, bool]]
+) -> Published:
+    cells = tuple(tuple(items[shape.cell(i, j)] for j in range(shape.c)) for i in range(shape.r))
+    row_totals = (
+        tuple(items[shape.row_total(i)] for i in range(shape.r)) if shape.row_totals else ()
+    )
+    col_totals = (
+        tuple(items[shape.col_total(j)] for j in range(shape.c)) if shape.col_totals else ()
+    )
+    return Published(
+        grid.rows, grid.cols, cells, row_totals, col_totals, items[shape.grand], rule, tuple(order)
+    )

@@ -39,10 +39,16 @@ def require_existing(url: str) -> None:
     file, which a command that only reads must never do."""
     path = sqlite_file(url)
     if path is not None and not path.is_file():
-        raise StoreMissing([Problem(str(path), "no case store at this path (a command that "
-                                    "only reads never creates one)",
-                                    "pass --database URL or set CASEBYCASE_DATABASE_URL to the "
-                                    "store to read")], title="no case store")
+        raise StoreMissing(
+            [
+                Problem(
+                    str(path),
+                    "no case store at this path (a command that only reads never creates one)",
+                    "pass --database URL or set CASEBYCASE_DATABASE_URL to the store to read",
+                )
+            ],
+            title="no case store",
+        )
 
 
 def engine_for(url: str) -> Engine:
@@ -53,8 +59,7 @@ def engine_for(url: str) -> Engine:
     so reads never take the write lock; every other transaction takes it up front.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False},
-                               hide_parameters=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn: Any, _record: Any) -> None:

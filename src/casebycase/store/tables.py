@@ -20,7 +20,8 @@ from sqlalchemy import (
 metadata = MetaData()
 
 cases = Table(
-    "cases", metadata,
+    "cases",
+    metadata,
     Column("id", String(36), primary_key=True),
     Column("agency", String(100), nullable=False, index=True),
     Column("reference", String(200)),
@@ -41,7 +42,8 @@ cases = Table(
 )
 
 decisions = Table(
-    "decisions", metadata,
+    "decisions",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
     Column("actor", String(100), nullable=False),
@@ -53,7 +55,8 @@ decisions = Table(
 )
 
 reviews = Table(
-    "reviews", metadata,
+    "reviews",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
     Column("actor", String(100), nullable=False),
@@ -63,7 +66,8 @@ reviews = Table(
 )
 
 reopenings = Table(
-    "reopenings", metadata,
+    "reopenings",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
     Column("actor", String(100), nullable=False),
@@ -72,7 +76,8 @@ reopenings = Table(
 )
 
 deadlines = Table(
-    "deadlines", metadata,
+    "deadlines",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
     Column("agency", String(100), nullable=False),
@@ -84,7 +89,8 @@ deadlines = Table(
 )
 
 audit_events = Table(
-    "audit_events", metadata,
+    "audit_events",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("agency", String(100), nullable=False),
     Column("seq", Integer, nullable=False),
@@ -101,7 +107,8 @@ audit_events = Table(
 )
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("id", String(36), primary_key=True),
     Column("username", String(100), nullable=False, unique=True),
     Column("role", String(20), nullable=False),
@@ -115,7 +122,8 @@ users = Table(
 )
 
 api_tokens = Table(
-    "api_tokens", metadata,
+    "api_tokens",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
@@ -126,7 +134,8 @@ api_tokens = Table(
 )
 
 audit_heads = Table(
-    "audit_heads", metadata,
+    "audit_heads",
+    metadata,
     Column("agency", String(100), primary_key=True),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
@@ -135,7 +144,8 @@ audit_heads = Table(
 deleted chain no longer matches it."""
 
 login_attempts = Table(
-    "login_attempts", metadata,
+    "login_attempts",
+    metadata,
     Column("key", String(300), primary_key=True),
     Column("failures", Integer, nullable=False),
     Column("last_at", DateTime(timezone=True), nullable=False),
@@ -143,7 +153,8 @@ login_attempts = Table(
 """Failed logins per client address (``addr:...``) and per username (``user:...``)."""
 
 intake_keys = Table(
-    "intake_keys", metadata,
+    "intake_keys",
+    metadata,
     Column("agency", String(100), primary_key=True),
     Column("key", String(300), primary_key=True),
     Column("case_id", String(36), ForeignKey("cases.id"), nullable=False),

@@ -30,8 +30,10 @@ from casebycase.web import errors, pages
 from casebycase.web.inputs import check_text, checked
 from casebycase.web.limits import BodyLimit
 
-CASE_ID = Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-               description="The case id (a UUID)")
+CASE_ID = Path(
+    pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    description="The case id (a UUID)",
+)
 PACK_ID = Path(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$", description="A bundled pack id")
 MAX_BATCH = 500
 
@@ -54,9 +56,12 @@ class Login(_Body):
 class Decision(_Body):
     outcome: Literal["comply", "partial", "decline", "refer"]
     actions_taken: list[Short] = Field(default_factory=list, max_length=50)
-    reason: Note | None = Field(None, description="Required (non-blank) when the outcome "
-                                "departs from the recommendation; such a decision then needs "
-                                "another user's review")
+    reason: Note | None = Field(
+        None,
+        description="Required (non-blank) when the outcome "
+        "departs from the recommendation; such a decision then needs "
+        "another user's review",
+    )
 
 
 class Review(_Body):
@@ -69,8 +74,9 @@ class Reopen(_Body):
 
 
 class Batch(_Body):
-    requests: list[Any] = Field(min_length=1, max_length=MAX_BATCH,
-                                description="Request objects (format v1)")
+    requests: list[Any] = Field(
+        min_length=1, max_length=MAX_BATCH, description="Request objects (format v1)"
+    )
 
 
 class ErrorBody(BaseModel):
@@ -82,31 +88,43 @@ class ErrorBody(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": title}
-    for code, title in [(400, "bad request"), (401, "unauthorized"), (403, "forbidden"),
-                        (404, "not found"),
-                        (409, "illegal transition, or a concurrent change came first"),
-                        (413, "request too large (body over the server's limit)"),
-                        (422, "invalid input (also: a JSON key repeated in one object)"),
-                        (429, "too many failed logins (see Retry-After)"),
-                        (500, "unexpected failure (the answer names a correlation id)")]
+    for code, title in [
+        (400, "bad request"),
+        (401, "unauthorized"),
+        (403, "forbidden"),
+        (404, "not found"),
+        (409, "illegal transition, or a concurrent change came first"),
+        (413, "request too large (body over the server's limit)"),
+        (422, "invalid input (also: a JSON key repeated in one object)"),
+        (429, "too many failed logins (see Retry-After)"),
+        (500, "unexpected failure (the answer names a correlation id)"),
+    ]
 }
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-IdempotencyKey = Annotated[str | None, Header(
-    alias="Idempotency-Key", max_length=200, pattern=r"^[\x21-\x7e]{1,200}$",
-    description="The same key (per agency) answers the first intake again instead of "
-                "opening a second case; without it the request's own id serves as the key")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        pattern=r"^[\x21-\x7e]{1,200}$",
+        description="The same key (per agency) answers the first intake again instead of "
+        "opening a second case; without it the request's own id serves as the key",
+    ),
+]
 
 
 BEARER = HTTPBearer(auto_error=False, description="An API token or a session token")
 
 
-def actor(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                                   Depends(BEARER)]) -> Actor:
+def actor(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+) -> Actor:
     """Who is calling, from ``Authorization: Bearer <token>``."""
     if credentials is None:
-        raise Unauthorized([Problem("Authorization", "no bearer token",
-                                    "send 'Authorization: Bearer <token>'")],
-                           title="unauthorized")
+        raise Unauthorized(
+            [Problem("Authorization", "no bearer token", "send 'Authorization: Bearer <token>'")],
+            title="unauthorized",
+        )
     users: Users = request.app.state.users
     return users.authenticate(credentials.credentials)
 
@@ -115,9 +133,12 @@ Who = Annotated[Actor, Depends(actor)]
 CaseId = Annotated[str, CASE_ID]
 
 
-def create_app(settings: Settings, store: Store | None = None,
-               clock: Callable[[], dt.datetime] | None = None,
-               registry: Registry | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    store: Store | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+    registry: Registry | None = None,
+) -> FastAPI:
     """The API over the store at ``settings.database_url`` (or the given store), serving the
     packs of ``registry`` (default: the bundled packs; pack ids come from the network and
     are never read as paths)."""
@@ -127,11 +148,16 @@ def create_app(settings: Settings, store: Store | None = None,
     bundled_pack = registry.get
     service = CaseService(store, clock, registry.get)
     accounts = Users(store, clock)
-    app = FastAPI(title="casebycase", version="0.1.0", responses=ERRORS,
-                  description="Decide each federal immigration request case by case.")
+    app = FastAPI(
+        title="casebycase",
+        version="0.1.0",
+        responses=ERRORS,
+        description="Decide each federal immigration request case by case.",
+    )
     errors.install(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body,
-                       larger={"/api/cases/batch": settings.max_batch_body})
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body, larger={"/api/cases/batch": settings.max_batch_body}
+    )
     app.add_middleware(errors.Correlation)
     app.state.store, app.state.service, app.state.users = store, service, accounts
     pages.install(app, registry)
@@ -146,8 +172,9 @@ def create_app(settings: Settings, store: Store | None = None,
         return {"token": token, "token_type": "bearer", "expires_at": expires.isoformat()}
 
     @app.post("/api/logout", tags=["auth"], status_code=204)
-    def logout(who: Who, credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                                Depends(BEARER)]) -> Response:
+    def logout(
+        who: Who, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+    ) -> Response:
         """End the session (or revoke the API token) used for this call."""
         assert credentials is not None  # ``who`` required one
         accounts.logout(credentials.credentials)
@@ -156,16 +183,29 @@ def create_app(settings: Settings, store: Store | None = None,
     @app.get("/api/me", tags=["auth"])
     def me(who: Who) -> dict[str, Any]:
         """Who the token belongs to."""
-        return {"user": who.user, "role": who.role, "agency": who.agency,
-                "agencies": sorted(who.agencies)}
+        return {
+            "user": who.user,
+            "role": who.role,
+            "agency": who.agency,
+            "agencies": sorted(who.agencies),
+        }
 
-    @app.post("/api/cases", status_code=201, tags=["cases"],
-              responses={200: {"description": "The case first opened under this "
-                                              "Idempotency-Key or request id"}})
-    def intake(who: Who, response: Response, key: IdempotencyKey = None,
-               request: Annotated[dict[str, Any], Body(
-                   description="One request (format v1; see GET /api/schema)")] = ...  # type: ignore[assignment]
-               ) -> dict[str, Any]:
+    @app.post(
+        "/api/cases",
+        status_code=201,
+        tags=["cases"],
+        responses={
+            200: {"description": "The case first opened under this Idempotency-Key or request id"}
+        },
+    )
+    def intake(
+        who: Who,
+        response: Response,
+        key: IdempotencyKey = None,
+        request: Annotated[
+            dict[str, Any], Body(description="One request (format v1; see GET /api/schema)")
+        ] = ...,  # type: ignore[assignment]
+    ) -> dict[str, Any]:
         """Open a case: validate, recommend under the rules in force, store. Idempotent per
         agency by ``Idempotency-Key`` and by the request's own ``id``."""
         case, created = service.intake_once(checked(request), who, key)
@@ -182,30 +222,41 @@ def create_app(settings: Settings, store: Store | None = None,
         results: list[dict[str, Any]] = []
         for i, item in enumerate(body.requests):
             try:
-                case, fresh = service.intake_once(checked(item), who,
-                                                  f"{key}:{i}" if key else None)
+                case, fresh = service.intake_once(checked(item), who, f"{key}:{i}" if key else None)
             except CaseByCaseError as exc:
-                results.append({"index": i, "status": errors.status_of(exc),
-                                **errors.library_body(exc)})
+                results.append(
+                    {"index": i, "status": errors.status_of(exc), **errors.library_body(exc)}
+                )
             else:
-                results.append({"index": i, "status": 201 if fresh else 200, "id": case["id"],
-                                "recommended_outcome": case["recommended_outcome"]})
+                results.append(
+                    {
+                        "index": i,
+                        "status": 201 if fresh else 200,
+                        "id": case["id"],
+                        "recommended_outcome": case["recommended_outcome"],
+                    }
+                )
         created = sum(r["status"] == 201 for r in results)
         replayed = sum(r["status"] == 200 for r in results)
-        return {"created": created, "replayed": replayed,
-                "failed": len(results) - created - replayed, "results": results}
+        return {
+            "created": created,
+            "replayed": replayed,
+            "failed": len(results) - created - replayed,
+            "results": results,
+        }
 
     @app.get("/api/cases/batch", include_in_schema=False)
     def batch_is_post_only() -> None:
         raise HTTPException(405, "batch intake takes POST only", headers={"Allow": "POST"})
 
     @app.get("/api/cases", tags=["cases"])
-    def find(who: Who,
-             state: Literal["received", "recommended", "decided", "reviewed", "closed"]
-             | None = None,
-             kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$")] = None,
-             limit: Annotated[int, Query(ge=1, le=500)] = 100,
-             offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> list[dict[str, Any]]:
+    def find(
+        who: Who,
+        state: Literal["received", "recommended", "decided", "reviewed", "closed"] | None = None,
+        kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    ) -> list[dict[str, Any]]:
         """Cases the user may see, newest first (without request and recommendation)."""
         return [_summary(c) for c in service.find(who, state, kind, limit, offset)]
 
@@ -241,18 +292,29 @@ def create_app(settings: Settings, store: Store | None = None,
         return {"case_id": case_id, "payloads_removed": service.expunge(case_id, who)}
 
     @app.get("/api/deadlines", tags=["cases"])
-    def due(who: Who, within_hours: Annotated[float, Query(ge=0, le=24 * 366)] = 24
-            ) -> list[dict[str, Any]]:
+    def due(
+        who: Who, within_hours: Annotated[float, Query(ge=0, le=24 * 366)] = 24
+    ) -> list[dict[str, Any]]:
         """Open deadlines due within the given hours, overdue first."""
-        return [{"case_id": d.case_id, "action": d.action, "clock": d.clock,
-                 "due_at": d.due_at.isoformat() if d.due_at else None, "overdue": d.overdue}
-                for d in service.due(who, dt.timedelta(hours=within_hours))]
+        return [
+            {
+                "case_id": d.case_id,
+                "action": d.action,
+                "clock": d.clock,
+                "due_at": d.due_at.isoformat() if d.due_at else None,
+                "overdue": d.overdue,
+            }
+            for d in service.due(who, dt.timedelta(hours=within_hours))
+        ]
 
     @app.post("/api/evaluate", tags=["policy"])
-    def dry_run(who: Who, request: Annotated[dict[str, Any], Body()],
-                pack: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$",
-                                                  description="What-if pack")] = None
-                ) -> dict[str, Any]:
+    def dry_run(
+        who: Who,
+        request: Annotated[dict[str, Any], Body()],
+        pack: Annotated[
+            str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$", description="What-if pack")
+        ] = None,
+    ) -> dict[str, Any]:
         """The recommendation for a request, stored nowhere."""
         parsed = parse_request(checked(request))
         return evaluate(parsed, bundled_pack(pack or parsed.agency)).to_dict()
@@ -266,11 +328,16 @@ def create_app(settings: Settings, store: Store | None = None,
     def pack(who: Who, pack_id: Annotated[str, PACK_ID]) -> dict[str, Any]:
         """A pack's profile, sources and rules."""
         p = bundled_pack(pack_id)
-        return {**_pack_summary(p), "summary": p.pack.summary,
-                "agency": p.pack.agency.model_dump(mode="json"),
-                "sources": {k: s.model_dump(mode="json") for k, s in p.pack.sources.items()},
-                "rules": [{**r.rule.model_dump(mode="json"), "layer": r.layer, "pack": r.pack}
-                          for r in p.rules]}
+        return {
+            **_pack_summary(p),
+            "summary": p.pack.summary,
+            "agency": p.pack.agency.model_dump(mode="json"),
+            "sources": {k: s.model_dump(mode="json") for k, s in p.pack.sources.items()},
+            "rules": [
+                {**r.rule.model_dump(mode="json"), "layer": r.layer, "pack": r.pack}
+                for r in p.rules
+            ],
+        }
 
     @app.get("/api/schema", tags=["policy"])
     def schema(who: Who) -> dict[str, Any]:
@@ -282,12 +349,18 @@ def create_app(settings: Settings, store: Store | None = None,
         """Recompute the audit chains of the user's agencies (only theirs, in a read
         snapshot); the first bad event of each."""
         if who.role == "public":
-            raise Forbidden([Problem("role", "a public user may not read the audit trail",
-                                     "ask an auditor")], title="forbidden")
+            raise Forbidden(
+                [Problem("role", "a public user may not read the audit trail", "ask an auditor")],
+                title="forbidden",
+            )
         breaks = service.verify_for(who)
-        return {"ok": not breaks,
-                "breaks": [{"agency": b.agency, "seq": b.seq, "event_id": b.event_id,
-                            "why": b.why} for b in breaks]}
+        return {
+            "ok": not breaks,
+            "breaks": [
+                {"agency": b.agency, "seq": b.seq, "event_id": b.event_id, "why": b.why}
+                for b in breaks
+            ],
+        }
 
     original = app.openapi
 
@@ -319,5 +392,11 @@ def _summary(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pack_summary(p: CompiledPack) -> dict[str, Any]:
-    return {"id": p.id, "version": p.version, "digest": p.digest, "title": p.pack.title,
-            "chain": list(p.pack.chain), "rules": len(p.rules)}
+    return {
+        "id": p.id,
+        "version": p.version,
+        "digest": p.digest,
+        "title": p.pack.title,
+        "chain": list(p.pack.chain),
+        "rules": len(p.rules),
+    }

@@ -45,9 +45,18 @@ STATUS: list[tuple[type[CaseByCaseError], int]] = [
 ]
 """Error class -> HTTP status; any other library error is bad input (422)."""
 
-TITLES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found",
-          405: "method not allowed", 409: "conflict", 413: "request too large",
-          415: "unsupported media type", 422: "invalid input", 429: "too many requests"}
+TITLES = {
+    400: "bad request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not found",
+    405: "method not allowed",
+    409: "conflict",
+    413: "request too large",
+    415: "unsupported media type",
+    422: "invalid input",
+    429: "too many requests",
+}
 
 
 MAX_PROBLEMS = 50
@@ -56,16 +65,17 @@ SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger("casebycase.web")
 
 
-def bounded(problems: list[dict[str, str]], total: int | None = None
-            ) -> list[dict[str, str]]:
+def bounded(problems: list[dict[str, str]], total: int | None = None) -> list[dict[str, str]]:
     """At most MAX_PROBLEMS problems (of ``total``, default all given); the last one says
     how many more were left out."""
     total = len(problems) if total is None else total
     if total <= MAX_PROBLEMS:
         return problems
     more = total - MAX_PROBLEMS + 1
-    return [*problems[:MAX_PROBLEMS - 1],
-            {"where": "", "why": f"and {more} more problems", "hint": "fix these first"}]
+    return [
+        *problems[: MAX_PROBLEMS - 1],
+        {"where": "", "why": f"and {more} more problems", "hint": "fix these first"},
+    ]
 
 
 def library_body(exc: CaseByCaseError) -> dict[str, Any]:
@@ -81,12 +91,12 @@ def body(title: str, problems: list[dict[str, str]]) -> dict[str, Any]:
     return {"error": title, "problems": bounded(problems)}
 
 
-async def send_error(send: Send, status: int, title: str, where: str, why: str, hint: str,
-                     close: bool = False) -> None:
+async def send_error(
+    send: Send, status: int, title: str, where: str, why: str, hint: str, close: bool = False
+) -> None:
     """Answer an error in the one shape straight from ASGI middleware."""
     data = json.dumps(body(title, [{"where": where, "why": why, "hint": hint}])).encode()
-    headers = [(b"content-type", b"application/json"),
-               (b"content-length", str(len(data)).encode())]
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
     if close:
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -105,16 +115,24 @@ class Correlation:
             await self.app(scope, receive, send)
             return
         given = dict(scope.get("headers") or []).get(CORRELATION.lower().encode(), b"")
-        cid = given.decode("latin-1") if SANE_ID.match(given.decode("latin-1")) else (
-            uuid.uuid4().hex[:16])
+        cid = (
+            given.decode("latin-1")
+            if SANE_ID.match(given.decode("latin-1"))
+            else (uuid.uuid4().hex[:16])
+        )
         started = False
 
         async def tagged(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  (CORRELATION.lower().encode(), cid.encode())]}
+                message = {
+                    **message,
+                    "headers": [
+                        *message.get("headers", []),
+                        (CORRELATION.lower().encode(), cid.encode()),
+                    ],
+                }
             await send(message)
 
         try:
@@ -122,22 +140,39 @@ class Correlation:
         except Exception as exc:  # the one place that answers the unexpected
             frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
             at = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
-            log.error("unexpected %s at %s (correlation id %s) on %s %s",
-                      type(exc).__name__, at, cid, scope.get("method"), scope.get("path"))
+            log.error(
+                "unexpected %s at %s (correlation id %s) on %s %s",
+                type(exc).__name__,
+                at,
+                cid,
+                scope.get("method"),
+                scope.get("path"),
+            )
             if started:
                 raise
-            await send_error(tagged, 500, "internal error", "",
-                             f"an unexpected error occurred (correlation id {cid})",
-                             "retry later; if it persists, report the correlation id")
+            await send_error(
+                tagged,
+                500,
+                "internal error",
+                "",
+                f"an unexpected error occurred (correlation id {cid})",
+                "retry later; if it persists, report the correlation id",
+            )
 
 
 ERROR_SCHEMA = {
-    "type": "object", "required": ["error", "problems"],
+    "type": "object",
+    "required": ["error", "problems"],
     "properties": {
         "error": {"type": "string"},
-        "problems": {"type": "array", "items": {
-            "type": "object", "required": ["where", "why", "hint"],
-            "properties": {k: {"type": "string"} for k in ("where", "why", "hint")}}},
+        "problems": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["where", "why", "hint"],
+                "properties": {k: {"type": "string"} for k in ("where", "why", "hint")},
+            },
+        },
     },
 }
 
@@ -164,18 +199,27 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         found = exc.errors()
-        problems = [{"where": _where(e.get("loc", ()), e.get("type") == "json_invalid"),
-                     "why": str(e.get("msg", "invalid")),
-                     "hint": _hint(e)} for e in found[:MAX_PROBLEMS]]
-        return JSONResponse({"error": "invalid input",
-                             "problems": bounded(problems, len(found))}, status_code=422)
+        problems = [
+            {
+                "where": _where(e.get("loc", ()), e.get("type") == "json_invalid"),
+                "why": str(e.get("msg", "invalid")),
+                "hint": _hint(e),
+            }
+            for e in found[:MAX_PROBLEMS]
+        ]
+        return JSONResponse(
+            {"error": "invalid input", "problems": bounded(problems, len(found))}, status_code=422
+        )
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
         title = TITLES.get(exc.status_code, "error")
         why = exc.detail if isinstance(exc.detail, str) else title
-        return JSONResponse(body(title, [{"where": "", "why": why, "hint": ""}]),
-                            status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(
+            body(title, [{"where": "", "why": why, "hint": ""}]),
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
 
 
 def _hint(error: Any) -> str:

@@ -10,11 +10,33 @@ from casebycase.errors import Problem, RequestError
 from casebycase.request import parse_request
 from casebycase.vocabulary import NATIONAL_ORIGIN_FIELDS, NATIONAL_ORIGIN_REASON
 
-LOOKALIKES = str.maketrans({
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
-    "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d", "ɡ": "g", "ո": "n", "ı": "i", "ℓ": "l",
-    "α": "a", "ο": "o", "ν": "v", "τ": "t", "ι": "i", "κ": "k", "ρ": "p",
-})
+LOOKALIKES = str.maketrans(
+    {
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "һ": "h",
+        "ԁ": "d",
+        "ɡ": "g",
+        "ո": "n",
+        "ı": "i",
+        "ℓ": "l",
+        "α": "a",
+        "ο": "o",
+        "ν": "v",
+        "τ": "t",
+        "ι": "i",
+        "κ": "k",
+        "ρ": "p",
+    }
+)
 """Letters that look like Latin ones (Cyrillic, Greek, ...), mapped to them."""
 
 
@@ -26,8 +48,14 @@ def _folded(name: str) -> str:
 
 
 NATIONAL_ORIGIN_NAMES = frozenset(_folded(f) for f in NATIONAL_ORIGIN_FIELDS) | {
-    "citizenship", "countryoforigin", "countryofcitizenship", "birthcountry", "nativecountry",
-    "nativelanguage", "placeofbirth"}
+    "citizenship",
+    "countryoforigin",
+    "countryofcitizenship",
+    "birthcountry",
+    "nativecountry",
+    "nativelanguage",
+    "placeofbirth",
+}
 """Folded names of national-origin fields, refused at any depth under any spelling."""
 
 MAX_DEPTH = 16
@@ -61,8 +89,13 @@ def problems_in(value: Any, root: str = "") -> list[Problem]:
     while stack and len(problems) < 20:
         item, where, depth = stack.pop()
         if depth > MAX_DEPTH:
-            problems.append(Problem(where or "body", f"nested deeper than {MAX_DEPTH} levels",
-                                    "send the request format (docs/request-format.md)"))
+            problems.append(
+                Problem(
+                    where or "body",
+                    f"nested deeper than {MAX_DEPTH} levels",
+                    "send the request format (docs/request-format.md)",
+                )
+            )
             continue
         if isinstance(item, str):
             why = text_problem(item)
@@ -73,8 +106,9 @@ def problems_in(value: Any, root: str = "") -> list[Problem]:
                 path = f"{where}.{key}" if where else str(key)
                 why = text_problem(str(key))
                 if why:
-                    problems.append(Problem(where or "body", f"a field name {why}",
-                                            "remove the character"))
+                    problems.append(
+                        Problem(where or "body", f"a field name {why}", "remove the character")
+                    )
                     continue
                 stack.append((sub, path, depth + 1))
         elif isinstance(item, list):
@@ -94,8 +128,13 @@ def national_origin_problems(value: Any, root: str = "") -> list[Problem]:
             for key, sub in item.items():
                 path = f"{where}.{key}" if where else str(key)
                 if _folded(str(key)) in NATIONAL_ORIGIN_NAMES:
-                    found.append(Problem(path, f"'{key}' is refused: {NATIONAL_ORIGIN_REASON}",
-                                         "remove the field; no rule may use it"))
+                    found.append(
+                        Problem(
+                            path,
+                            f"'{key}' is refused: {NATIONAL_ORIGIN_REASON}",
+                            "remove the field; no rule may use it",
+                        )
+                    )
                 else:
                     stack.append((sub, path, depth + 1))
         elif isinstance(item, list):
@@ -113,14 +152,16 @@ def checked(value: Any) -> Any:
     if problems:
         raise RequestError(problems, title="invalid request")
     request = parse_request(value)
-    times = [("received_at", request.received_at),
-             ("subject.booked_at", request.subject.booked_at),
-             ("subject.release_at", request.subject.release_at)]
-    problems = [Problem(where, f"{at.isoformat()} is outside 1900-2200",
-                        "check the date")
-                for where, at in times if at is not None and not EARLIEST <= at < LATEST]
+    times = [
+        ("received_at", request.received_at),
+        ("subject.booked_at", request.subject.booked_at),
+        ("subject.release_at", request.subject.release_at),
+    ]
+    problems = [
+        Problem(where, f"{at.isoformat()} is outside 1900-2200", "check the date")
+        for where, at in times
+        if at is not None and not EARLIEST <= at < LATEST
+    ]
     if problems:
         raise RequestError(problems, title="invalid request")
     return value
-
-

@@ -73,9 +73,14 @@ class BodyLimit:
         if body and b"json" in headers.get(b"content-type", b"json"):
             key = repeated_key(body)
             if key is not None:
-                await send_error(send, 422, "invalid input", "body",
-                                 f"the key '{key}' appears twice in one object",
-                                 "send each key once")
+                await send_error(
+                    send,
+                    422,
+                    "invalid input",
+                    "body",
+                    f"the key '{key}' appears twice in one object",
+                    "send each key once",
+                )
                 return
         sent = False
 
@@ -90,7 +95,12 @@ class BodyLimit:
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    await send_error(send, 413, "request too large", "body",
-                     f"the body is larger than {limit} bytes",
-                     "send less at once (split a batch); the limit is a server setting",
-                     close=True)
+    await send_error(
+        send,
+        413,
+        "request too large",
+        "body",
+        f"the body is larger than {limit} bytes",
+        "send less at once (split a batch); the limit is a server setting",
+        close=True,
+    )

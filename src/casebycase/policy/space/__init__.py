@@ -48,8 +48,17 @@ from casebycase.policy.space.words import join_kinds
 from casebycase.request import parse_request
 from casebycase.vocabulary import KINDS
 
-__all__ = ["REFERENCE_DATE", "Axis", "Box", "Cell", "KindSpace", "Offenses", "Side", "Space",
-           "join_kinds"]
+__all__ = [
+    "REFERENCE_DATE",
+    "Axis",
+    "Box",
+    "Cell",
+    "KindSpace",
+    "Offenses",
+    "Side",
+    "Space",
+    "join_kinds",
+]
 
 _FALLBACK: dict[str, Any] = {"date": REFERENCE_DATE, **{f.name: f.default for f in TABLE}}
 """The value of a fact no condition of the kind reads (the request format's defaults)."""
@@ -58,8 +67,9 @@ _FALLBACK: dict[str, Any] = {"date": REFERENCE_DATE, **{f.name: f.default for f 
 def _flags(holder: str) -> tuple[tuple[str, str], ...]:
     """(fact, key) of each yes/no fact read as ``<holder>.<key>`` (``r`` the request, ``s``
     its subject): true is written as ``key: true`` there."""
-    found = ((f.name, re.fullmatch(rf"{holder}\.(\w+)", f.read)) for f in TABLE
-             if f.axis is Split.FLAG)
+    found = (
+        (f.name, re.fullmatch(rf"{holder}\.(\w+)", f.read)) for f in TABLE if f.axis is Split.FLAG
+    )
     return tuple((name, m[1]) for name, m in found if m)
 
 
@@ -96,16 +106,21 @@ class Cell:
 class Space:
     """The request space of one or more packs (sides), split into cells per request kind."""
 
-    def __init__(self, sides: Sequence[Side],
-                 extra: dict[tuple[str, str], frozenset[str]] | None = None,
-                 keep: Callable[[RuleDef], bool] | None = None) -> None:
+    def __init__(
+        self,
+        sides: Sequence[Side],
+        extra: dict[tuple[str, str], frozenset[str]] | None = None,
+        keep: Callable[[RuleDef], bool] | None = None,
+    ) -> None:
         """``extra``: values to tell apart for a (kind, enum field) even if no rule names
         them; ``keep``: the rules whose firing matters (default: all)."""
         if len({s.at is None for s in sides}) != 1:
             raise ValueError("either every side has a date or none has")
         self.sides = list(sides)
-        self.kept = [sum(1 << i for i, rd in enumerate(s.pack.rules) if keep is None or keep(rd))
-                     for s in sides]
+        self.kept = [
+            sum(1 << i for i, rd in enumerate(s.pack.rules) if keep is None or keep(rd))
+            for s in sides
+        ]
         self.dated = sides[0].at is None
         self.extra = extra or {}
         self.zone = sides[0].pack.zone
@@ -154,8 +169,15 @@ class Space:
             for box, fired, pairs, code in split(ks):
                 yield self._cell(ks, box, fired, pairs, code)
 
-    def _cell(self, ks: KindSpace, box: dict[str, Any], fired: int, pairs: tuple[int, ...],
-              code: Box, prefer: dict[str, Any] | None = None) -> Cell:
+    def _cell(
+        self,
+        ks: KindSpace,
+        box: dict[str, Any],
+        fired: int,
+        pairs: tuple[int, ...],
+        code: Box,
+        prefer: dict[str, Any] | None = None,
+    ) -> Cell:
         masks = [0] * len(self.sides)
         j = 0
         while fired:
@@ -174,12 +196,24 @@ class Space:
             rec = evaluate(parsed, pack, at=side.at)
             got = rec.decision_mask() & kept
             if got != mask:
-                raise RuntimeError(f"the space of {pack.id} does not match the evaluator for "
-                                   f"{request}: expected rules {_ids(pack, mask)}, "
-                                   f"evaluated {_ids(pack, got)}")
+                raise RuntimeError(
+                    f"the space of {pack.id} does not match the evaluator for "
+                    f"{request}: expected rules {_ids(pack, mask)}, "
+                    f"evaluated {_ids(pack, got)}"
+                )
             decisions.append(rec.decision)
-        return Cell(ks.kind, dict(box), size, tuple(masks), tuple(decisions), request, day,
-                    agency, pairs, code)
+        return Cell(
+            ks.kind,
+            dict(box),
+            size,
+            tuple(masks),
+            tuple(decisions),
+            request,
+            day,
+            agency,
+            pairs,
+            code,
+        )
 
     def again(self, cell: Cell, prefer: dict[str, Any]) -> Cell:
         """The same cell with another concrete request (``prefer`` sets open axes)."""
@@ -195,9 +229,9 @@ class Space:
 
     # --- concrete requests --------------------------------------------------------------------
 
-    def _realise(self, ks: KindSpace, box: dict[str, Any], pairs: tuple[int, ...],
-                 prefer: dict[str, Any]) -> tuple[dict[str, Any], dt.date, dict[str, Any] | None,
-                                                  list[CompiledPack]]:
+    def _realise(
+        self, ks: KindSpace, box: dict[str, Any], pairs: tuple[int, ...], prefer: dict[str, Any]
+    ) -> tuple[dict[str, Any], dt.date, dict[str, Any] | None, list[CompiledPack]]:
         value = {**_FALLBACK, **ks.defaults, **prefer, **box}
         day = value["date"] if self.dated else self.sides[-1].at
         assert day is not None
@@ -206,8 +240,11 @@ class Space:
         if value["requester.component"] != "none":
             requester["component"] = value["requester.component"]
         request: dict[str, Any] = {
-            "agency": self.sides[-1].pack.id, "received_at": received.isoformat(),
-            "requester": requester, "kind": ks.kind, "purpose": value["purpose"],
+            "agency": self.sides[-1].pack.id,
+            "received_at": received.isoformat(),
+            "requester": requester,
+            "kind": ks.kind,
+            "purpose": value["purpose"],
         }
         documents = [d for d, name in ks.documents if value[name]]
         if documents:
@@ -222,8 +259,10 @@ class Space:
         confined = value["subject.confined"]
         if confined is not None and confined != subject.get("in_custody", False):
             subject["confined"] = confined
-        for name, key, sign in (("hours_since_booking", "booked_at", -1),
-                                ("hours_until_release", "release_at", 1)):
+        for name, key, sign in (
+            ("hours_since_booking", "booked_at", -1),
+            ("hours_until_release", "release_at", 1),
+        ):
             hours = value[name]
             if hours is not None:
                 at = received.astimezone(dt.UTC) + sign * dt.timedelta(hours=hours)
@@ -237,10 +276,12 @@ class Space:
         agency: dict[str, Any] | None = None
         packs = [s.pack for s in self.sides]
         if any(s.any_agency for s in self.sides):
-            agency = {"type": value["agency.type"], "runs_jail": value["agency.runs_jail"],
-                      "programs_287g": [m for m, name in ks.models if value[name]]}
-            packs = [self._variant(s.pack, agency) if s.any_agency else s.pack
-                     for s in self.sides]
+            agency = {
+                "type": value["agency.type"],
+                "runs_jail": value["agency.runs_jail"],
+                "programs_287g": [m for m, name in ks.models if value[name]],
+            }
+            packs = [self._variant(s.pack, agency) if s.any_agency else s.pack for s in self.sides]
         return request, day, agency, packs
 
     def _variant(self, pack: CompiledPack, agency: dict[str, Any]) -> CompiledPack:
@@ -249,11 +290,16 @@ class Space:
         found = self._variants.get(key)
         if found is None:
             profile = AgencyProfile(
-                name="Any agency (the pack has no agency profile)", type=agency["type"],
-                state="US", timezone=pack.pack.agency.timezone, runs_jail=agency["runs_jail"],
-                programs_287g=[Program(model=x) for x in agency["programs_287g"]])
+                name="Any agency (the pack has no agency profile)",
+                type=agency["type"],
+                state="US",
+                timezone=pack.pack.agency.timezone,
+                runs_jail=agency["runs_jail"],
+                programs_287g=[Program(model=x) for x in agency["programs_287g"]],
+            )
             found = self._variants[key] = CompiledPack(
-                dataclasses.replace(pack.pack, agency=profile))
+                dataclasses.replace(pack.pack, agency=profile)
+            )
         return found
 
 

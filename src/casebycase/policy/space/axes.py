@@ -73,13 +73,18 @@ class Axis:
                 return FACTS[self.name].words[True in allowed]
             case AxisShape.DOC:
                 present = True in allowed
-                return doc_words({True: [self.element] if present else [],
-                                  False: [] if present else [self.element]})[0]
+                return doc_words(
+                    {
+                        True: [self.element] if present else [],
+                        False: [] if present else [self.element],
+                    }
+                )[0]
             case AxisShape.OFFENSE:
                 return f"with {'some' if True in allowed else 'no'} {self.info}"
             case AxisShape.MODEL:
-                return (f"{'with' if True in allowed else 'without'} a 287(g) {self.element} "
-                        "agreement")
+                return (
+                    f"{'with' if True in allowed else 'without'} a 287(g) {self.element} agreement"
+                )
             case AxisShape.TIME:
                 return date_runs(self.info, sorted(self.values.index(v) for v in allowed))
             case AxisShape.NUMBER | AxisShape.COUNT:
@@ -118,8 +123,16 @@ def patterns_of(attr: str, op: Op, values: frozenset[str]) -> list[Pattern]:
             return [((attr, Op.IN, frozenset([v])),) for v in values]
         case Op.HAS_ANY | Op.HAS_NONE:
             return [((attr, Op.IN, values),)]
-        case (Op.IS | Op.IN | Op.NOT_IN | Op.PRESENT | Op.AT_LEAST | Op.AT_MOST
-              | Op.MORE_THAN | Op.LESS_THAN):
+        case (
+            Op.IS
+            | Op.IN
+            | Op.NOT_IN
+            | Op.PRESENT
+            | Op.AT_LEAST
+            | Op.AT_MOST
+            | Op.MORE_THAN
+            | Op.LESS_THAN
+        ):
             raise ValueError(f"'offense.{attr}' is a set; '{op}' does not apply")
         case _:
             assert_never(op)
@@ -203,18 +216,23 @@ def build(m: Mentions, dated: bool) -> dict[str, Axis]:
         free = "none" if "none" in values else values[0]
         axes.append(Axis(name, AxisShape.ENUM, values, free, named))
     axes += [Axis(f, AxisShape.FLAG, (False, True), False) for f in sorted(m.flags)]
-    axes += [Axis(f"documents:{d}", AxisShape.DOC, (False, True), False)
-             for d in FACTS["documents"].choices if d in m.docs]
-    axes += [Axis(f"agency.287g:{x}", AxisShape.MODEL, (False, True), False)
-             for x in sorted(m.models)]
+    axes += [
+        Axis(f"documents:{d}", AxisShape.DOC, (False, True), False)
+        for d in FACTS["documents"].choices
+        if d in m.docs
+    ]
+    axes += [
+        Axis(f"agency.287g:{x}", AxisShape.MODEL, (False, True), False) for x in sorted(m.models)
+    ]
     for name, cuts in m.numbers.items():
         if FACTS[name].axis is Split.COUNT:
             continue
         reps, pieces = number_values(cuts, whole=False)
         if not cuts:
             reps, pieces = [PRESENT_ONLY.get(name, 1.0)], [0]
-        axes.append(Axis(name, AxisShape.NUMBER, (None, *reps), None,
-                         (tuple(sorted(cuts)), pieces)))
+        axes.append(
+            Axis(name, AxisShape.NUMBER, (None, *reps), None, (tuple(sorted(cuts)), pieces))
+        )
     if dated:
         bounds = sorted(m.dates)
         days = [bounds[0] - dt.timedelta(days=1), *bounds] if bounds else [REFERENCE_DATE]

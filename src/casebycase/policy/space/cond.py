@@ -83,8 +83,16 @@ def set_op(op: Op, items: list[Folded]) -> Folded:
             return any_of(items)
         case Op.HAS_NONE:
             return negate(any_of(items))
-        case (Op.IS | Op.IN | Op.NOT_IN | Op.PRESENT | Op.AT_LEAST | Op.AT_MOST
-              | Op.MORE_THAN | Op.LESS_THAN):
+        case (
+            Op.IS
+            | Op.IN
+            | Op.NOT_IN
+            | Op.PRESENT
+            | Op.AT_LEAST
+            | Op.AT_MOST
+            | Op.MORE_THAN
+            | Op.LESS_THAN
+        ):
             raise ValueError(f"'{op}' does not apply to a set")
         case _:
             assert_never(op)

@@ -45,8 +45,9 @@ def offense_model(m: Mentions, axes: dict[str, Axis]) -> Offenses:
             named[attr].update(values)
     every = OFFENSE_ATTRIBUTES
     cats: list[str | None] = [c for c in every["category"] if c in named["category"]]
-    spare = sorted((c for c in every["category"] if c not in named["category"]),
-                   key=lambda c: c == "unknown")  # "unknown" only if nothing else is left
+    spare = sorted(
+        (c for c in every["category"] if c not in named["category"]), key=lambda c: c == "unknown"
+    )  # "unknown" only if nothing else is left
     cats += spare[:1]
     levels: list[str | None] = [x for x in every["level"] if x in named["level"]]
     statuses: list[str | None] = [x for x in every["status"] if x in named["status"]]
@@ -65,8 +66,7 @@ def offense_model(m: Mentions, axes: dict[str, Axis]) -> Offenses:
         axis_of[pattern] = exists.index(key)
     model = Offenses(triples, exists, labels, axis_of, written=written)
     for e, label in enumerate(labels):
-        axes[f"offense:{e}"] = Axis(f"offense:{e}", AxisShape.OFFENSE, (False, True), False,
-                                    label)
+        axes[f"offense:{e}"] = Axis(f"offense:{e}", AxisShape.OFFENSE, (False, True), False, label)
     vector = [sum(1 << e for e, key in enumerate(exists) if i in key) for i in range(len(triples))]
     first: dict[int, int] = {}
     for i, v in enumerate(vector):
@@ -85,13 +85,15 @@ def offense_model(m: Mentions, axes: dict[str, Axis]) -> Offenses:
     cuts = m.numbers.get("offense_count")
     if cuts:
         reps, pieces = number_values(cuts, whole=True)
-        axes["offense_count"] = Axis("offense_count", AxisShape.COUNT, tuple(reps), reps[0],
-                                     (tuple(sorted(cuts)), pieces))
+        axes["offense_count"] = Axis(
+            "offense_count", AxisShape.COUNT, tuple(reps), reps[0], (tuple(sorted(cuts)), pieces)
+        )
         bounds = [*sorted(cuts), float("inf")]
         # each count value stands for the whole numbers of its interval: up to (not
         # including) the next threshold, or just itself when it is a threshold
-        counts = [(n, n + 1 if k % 2 else bounds[k // 2]) for n, k in zip(reps, pieces,
-                                                                              strict=True)]
+        counts = [
+            (n, n + 1 if k % 2 else bounds[k // 2]) for n, k in zip(reps, pieces, strict=True)
+        ]
     for have, real in sorted(best.items(), key=lambda kv: (len(kv[1]), kv[0])):
         for n, below in counts:
             if n is None:
@@ -105,8 +107,9 @@ def offense_model(m: Mentions, axes: dict[str, Axis]) -> Offenses:
     return model
 
 
-def _universe(cats: list[str | None], levels: list[str | None], statuses: list[str | None],
-              entries: list[str]) -> tuple[list[Traits], list[dict[str, str]]]:
+def _universe(
+    cats: list[str | None], levels: list[str | None], statuses: list[str | None], entries: list[str]
+) -> tuple[list[Traits], list[dict[str, str]]]:
     """The offenses to tell apart, and how a request writes each: a given category (no
     catalog entry), or a named entry's code, whose category and level the catalog derives."""
     traits: list[Traits] = []
@@ -117,8 +120,9 @@ def _universe(cats: list[str | None], levels: list[str | None], statuses: list[s
     if entries:
         catalog = load_catalog()
         for e, lv, st in itertools.product(entries, [*levels, None], [*statuses, None]):
-            item = {k: v for k, v in (("code", catalog.statutes[e]), ("level", lv),
-                                      ("status", st)) if v}
+            item = {
+                k: v for k, v in (("code", catalog.statutes[e]), ("level", lv), ("status", st)) if v
+            }
             found = Offense.model_validate(item).traits
             if found not in traits:
                 traits.append(found)
@@ -134,8 +138,9 @@ def matches(pattern: Pattern, triple: Traits) -> bool:
 def pattern_words(pattern: Pattern) -> str:
     """E.g. "charged or convicted felony offense of category homicide or sexual_assault"."""
     before, after = [], []
-    for attr, op, values in sorted(pattern, key=lambda p: ("status", "level", "category",
-                                                           "entry").index(p[0])):
+    for attr, op, values in sorted(
+        pattern, key=lambda p: ("status", "level", "category", "entry").index(p[0])
+    ):
         listed = listing(sorted(values))
         if op is Op.IN and attr in ("status", "level"):
             before.append(listed)

@@ -143,8 +143,7 @@ class Context:
             case Split.ENUM | Split.FLAG | Split.NUMBER:
                 return self.atom(fact.name, lambda v: compare(op, v, values))
             case Split.ELEMENTS:
-                return set_op(op, [self.atom(f"{fact.name}:{x}", bool)
-                                   for x in sorted(values)])
+                return set_op(op, [self.atom(f"{fact.name}:{x}", bool) for x in sorted(values)])
             case Split.KNOWN:
                 return self.atom(fact.of, lambda v: compare(op, v is not None, values))
             case Split.OFFENSE:
@@ -179,8 +178,7 @@ class Context:
         if self.side.any_agency and not fact.choices:  # open sets (agreement ids): empty
             return compare(t.op, fact.default, t.values)
         if self.side.any_agency:
-            return set_op(t.op, [self.atom(f"{fact.name}:{x}", bool)
-                                 for x in sorted(t.values)])
+            return set_op(t.op, [self.atom(f"{fact.name}:{x}", bool) for x in sorted(t.values)])
         profile = self.side.pack.pack.profile
 
         def holds(instant: float) -> bool:

@@ -34,12 +34,11 @@ class KindSpace:
         self.names = list(self.axes)
         self.full: Box = tuple((1 << len(a.values)) - 1 for a in self.axes.values())
         self.defaults = {n: a.free for n, a in self.axes.items()}
-        self.documents = [(a.element, n) for n, a in self.axes.items()
-                          if a.shape is AxisShape.DOC]
-        self.models = [(a.element, n) for n, a in self.axes.items()
-                       if a.shape is AxisShape.MODEL]
-        self.sizes = {n: len(a.values) for n, a in self.axes.items()
-                      if a.shape not in _OFFENSE_SHAPES}
+        self.documents = [(a.element, n) for n, a in self.axes.items() if a.shape is AxisShape.DOC]
+        self.models = [(a.element, n) for n, a in self.axes.items() if a.shape is AxisShape.MODEL]
+        self.sizes = {
+            n: len(a.values) for n, a in self.axes.items() if a.shape not in _OFFENSE_SHAPES
+        }
         self.plain = 1
         for size in self.sizes.values():
             self.plain *= size
@@ -56,7 +55,7 @@ class KindSpace:
         for b in regions:
             for i in docs:
                 if b[i] == 0b10:  # the document is present
-                    groups.setdefault((*b[:i], self.full[i], *b[i + 1:]), []).append((i, b))
+                    groups.setdefault((*b[:i], self.full[i], *b[i + 1 :]), []).append((i, b))
         told: dict[Box, tuple[str, list[Box]]] = {}
         for key, members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
             members = [(i, b) for i, b in members if b not in told]
@@ -70,9 +69,14 @@ class KindSpace:
     def clauses(self, box: Box, either: Sequence[str] = ()) -> str:
         """A region in plain language without its kind: request, subject, offense, agency
         and date clauses (``either``: documents one of which is present)."""
-        chosen = sorted(((self.axes[n], m) for n, m, f in zip(self.names, box, self.full,
-                                                               strict=True) if m != f),
-                        key=lambda am: (am[0].rank(), am[0].name))
+        chosen = sorted(
+            (
+                (self.axes[n], m)
+                for n, m, f in zip(self.names, box, self.full, strict=True)
+                if m != f
+            ),
+            key=lambda am: (am[0].rank(), am[0].name),
+        )
         # request, subject, offense count, agency, date; then one clause per offense pattern
         clauses: list[list[str]] = [[] for _ in range(len(GROUPS) + 1)]
         docs: dict[bool, list[str]] = {True: [], False: []}
@@ -90,8 +94,9 @@ class KindSpace:
             clauses[0].append(f"with document {listing(sorted(either))}")
         if clauses[1]:
             clauses[1][0] = "for a subject " + clauses[1][0]
-        return "; ".join(", ".join(c) for c in [clauses[0], clauses[1], *clauses[5:],
-                                                  *clauses[2:5]] if c)
+        return "; ".join(
+            ", ".join(c) for c in [clauses[0], clauses[1], *clauses[5:], *clauses[2:5]] if c
+        )
 
     def merge(self, boxes: list[Box]) -> list[Box]:
         """Join boxes that differ on one axis only, until none do (an exact union)."""
@@ -102,7 +107,7 @@ class KindSpace:
             for i in range(len(self.full)):
                 groups: dict[Box, int] = {}
                 for b in boxes:
-                    key = b[:i] + b[i + 1:]
+                    key = b[:i] + b[i + 1 :]
                     groups[key] = groups.get(key, 0) | b[i]
                 if len(groups) < len(boxes):
                     boxes = [(*k[:i], m, *k[i:]) for k, m in groups.items()]
@@ -117,18 +122,21 @@ class KindSpace:
         to be covered or not.
         """
         on = self.merge(on)
-        order = sorted(range(len(self.full)),
-                       key=lambda i: (self.axes[self.names[i]].rank(), self.names[i]),
-                       reverse=True)
+        order = sorted(
+            range(len(self.full)),
+            key=lambda i: (self.axes[self.names[i]].rank(), self.names[i]),
+            reverse=True,
+        )
         out: list[Box] = []
-        for box in sorted(on, key=lambda b: sum(m != f for m, f in zip(b, self.full,
-                                                                           strict=True))):
+        for box in sorted(on, key=lambda b: sum(m != f for m, f in zip(b, self.full, strict=True))):
             if any(all(m & r == m for m, r in zip(box, region, strict=True)) for region in out):
                 continue
             grown = list(box)
             # per box of off: a bit per axis on which it does not meet the grown box
-            apart = [sum(1 << i for i, (g, o) in enumerate(zip(grown, b, strict=True))
-                         if not g & o) for b in off]
+            apart = [
+                sum(1 << i for i, (g, o) in enumerate(zip(grown, b, strict=True)) if not g & o)
+                for b in off
+            ]
             for i in order:
                 only = 1 << i
                 blocked = 0
@@ -138,8 +146,10 @@ class KindSpace:
                 wider = self.full[i] & ~blocked
                 if wider & ~grown[i]:
                     grown[i] |= wider
-                    apart = [a & ~only if a & only and b[i] & grown[i] else a
-                             for b, a in zip(off, apart, strict=True)]
+                    apart = [
+                        a & ~only if a & only and b[i] & grown[i] else a
+                        for b, a in zip(off, apart, strict=True)
+                    ]
             out.append(tuple(grown))
         return out
 
@@ -152,13 +162,15 @@ def split(ks: KindSpace) -> Iterator[tuple[dict[str, Any], int, tuple[int, ...],
     keep only the offense lists that realise the values chosen so far.
     """
     fired = sum(1 << j for j, c in enumerate(ks.conds) if c is True)
-    open_: list[tuple[int, Folded]] = [(j, c) for j, c in enumerate(ks.conds)
-                                       if not isinstance(c, bool)]
+    open_: list[tuple[int, Folded]] = [
+        (j, c) for j, c in enumerate(ks.conds) if not isinstance(c, bool)
+    ]
     rank = {name: (axis.rank(), name) for name, axis in ks.axes.items()}
     pairs = ks.offenses.pairs
     where = {name: i for i, name in enumerate(ks.names)}
     stack: list[tuple[dict[str, Any], list[tuple[int, Folded]], int, tuple[int, ...], Box]] = [
-        ({}, open_, fired, tuple(range(len(pairs))), ks.full)]
+        ({}, open_, fired, tuple(range(len(pairs))), ks.full)
+    ]
     while stack:
         box, pending, mask, left, code = stack.pop()
         if not pending:
@@ -188,6 +200,6 @@ def split(ks: KindSpace) -> Iterator[tuple[dict[str, Any], int, tuple[int, ...],
                     more |= 1 << j
                 elif r is not False:
                     still.append((j, r))
-            stack.append(({**box, name: value}, still, more, keep,
-                          (*code[:i], 1 << k, *code[i + 1:])))
-
+            stack.append(
+                ({**box, name: value}, still, more, keep, (*code[:i], 1 << k, *code[i + 1 :]))
+            )

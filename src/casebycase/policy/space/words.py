@@ -12,29 +12,52 @@ from casebycase.policy.facts import Axis as Split
 from casebycase.vocabulary import KINDS
 
 KIND_NAMES = {
-    "detainer": "detainers", "release_notification": "release notifications",
-    "transfer": "transfers", "status_check": "status checks", "records": "records requests",
-    "jail_access": "jail access requests", "warrant_service": "warrant service requests",
+    "detainer": "detainers",
+    "release_notification": "release notifications",
+    "transfer": "transfers",
+    "status_check": "status checks",
+    "records": "records requests",
+    "jail_access": "jail access requests",
+    "warrant_service": "warrant service requests",
     "enforcement_support": "enforcement support requests",
     "investigation_support": "investigation support requests",
-    "task_force": "task force requests", "victim_certification": "victim certifications",
+    "task_force": "task force requests",
+    "victim_certification": "victim certifications",
     "custody_review": "custody reviews",
 }
 NUMBER_WORDS = {
-    "hours_until_release": ("due for release in {} hours", "with a known release time",
-                            "with no known release time"),
+    "hours_until_release": (
+        "due for release in {} hours",
+        "with a known release time",
+        "with no known release time",
+    ),
     "hours_since_booking": ("booked {} hours before the request", "booked", "not booked"),
     "offense_count": ("with {} offenses", "with any number of offenses", ""),
 }
 """Per number axis: some intervals ({} the ranges), any known value, and unknown."""
-_SUBJECT_FLAGS = tuple(f.name for f in TABLE
-                       if f.axis is Split.FLAG and f.name.startswith("subject."))
-ORDER = ("requester.agency", "requester.component", "purpose", "judicial_warrant",
-         "documents:", *_SUBJECT_FLAGS, "hours_since_booking", "hours_until_release",
-         "offense:", "offense_count", "agency.type", "agency.runs_jail", "agency.287g:", "date")
+_SUBJECT_FLAGS = tuple(
+    f.name for f in TABLE if f.axis is Split.FLAG and f.name.startswith("subject.")
+)
+ORDER = (
+    "requester.agency",
+    "requester.component",
+    "purpose",
+    "judicial_warrant",
+    "documents:",
+    *_SUBJECT_FLAGS,
+    "hours_since_booking",
+    "hours_until_release",
+    "offense:",
+    "offense_count",
+    "agency.type",
+    "agency.runs_jail",
+    "agency.287g:",
+    "date",
+)
 """The order of clauses in a description (a name ending in ":" stands for a prefix)."""
-GROUPS = tuple(ORDER.index(first) for first in ("subject.in_custody", "offense:",
-                                                "agency.type", "date"))
+GROUPS = tuple(
+    ORDER.index(first) for first in ("subject.in_custody", "offense:", "agency.type", "date")
+)
 """Where the subject, offense, agency and date clauses of a description begin in ORDER."""
 
 
@@ -121,7 +144,7 @@ def doc_words(docs: dict[bool, list[str]]) -> list[str]:
 
 
 def listing(items: Sequence[str], last: str = "or") -> str:
-    """"a", "a or b", "a, b or c"."""
+    """ "a", "a or b", "a, b or c"."""
     items = list(items)
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 

@@ -18,8 +18,9 @@ def install(app: FastAPI, registry: Registry) -> None:
     from casebycase.web.pages import cases, policy
 
     app.state.registry = registry
-    app.router.routes[:] = [r for r in app.router.routes
-                            if getattr(r, "path", None) not in DOC_PATHS]
+    app.router.routes[:] = [
+        r for r in app.router.routes if getattr(r, "path", None) not in DOC_PATHS
+    ]
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(policy.router)
     app.include_router(cases.router)

@@ -49,9 +49,13 @@ def _service(v: Visit) -> CaseService:
 
 # --- signing in and out ---------------------------------------------------------------------
 
+
 def _next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") \
-        and "\\" not in target else "/cases"
+    return (
+        target
+        if target.startswith("/") and not target.startswith("//") and "\\" not in target
+        else "/cases"
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -69,26 +73,40 @@ def login(v: Posted) -> Response:
     if not password:
         problems["password"] = "required field is missing: add 'password'"
     for name, value in (("username", username), ("password", password)):
-        why = text_problem(value) or ("longer than 1000 characters" if len(value) > 1000
-                                      else None)
+        why = text_problem(value) or ("longer than 1000 characters" if len(value) > 1000 else None)
         if why:
             problems[name] = why
     if problems:
-        return render(v, "login.html", 422, next=_next(target), problems=problems,
-                      username_value=username[:100])
+        return render(
+            v,
+            "login.html",
+            422,
+            next=_next(target),
+            problems=problems,
+            username_value=username[:100],
+        )
     try:
         token, expires = users.login(username, password)
     except (Unauthorized, Throttled) as exc:
         status = 429 if isinstance(exc, Throttled) else 401
-        return render(v, "login.html", status, next=_next(target), problems={},
-                      failure=exc.problems[0].why if isinstance(exc, Throttled)
-                      else "The username or password is wrong.", username_value=username[:100])
+        return render(
+            v,
+            "login.html",
+            status,
+            next=_next(target),
+            problems={},
+            failure=exc.problems[0].why
+            if isinstance(exc, Throttled)
+            else "The username or password is wrong.",
+            username_value=username[:100],
+        )
     role = users.authenticate(token).role
     staff = role != "public"
     response = redirect(_next(target) if staff or target.startswith("/public/") else "/")
     age = max(1, int((expires - dt.datetime.now(dt.UTC)).total_seconds()))
-    response.set_cookie(SESSION, token, max_age=age, httponly=True, secure=True,
-                        samesite="strict", path="/")
+    response.set_cookie(
+        SESSION, token, max_age=age, httponly=True, secure=True, samesite="strict", path="/"
+    )
     return response
 
 
@@ -100,6 +118,7 @@ def logout(v: Posted) -> Response:
 
 
 # --- the queue and the deadline board -------------------------------------------------------
+
 
 @router.get("/cases", response_class=HTMLResponse)
 def queue(v: Seen, kind: str = "", outcome: str = "", state: str = "open") -> Response:
@@ -124,8 +143,17 @@ def queue(v: Seen, kind: str = "", outcome: str = "", state: str = "open") -> Re
 
     cases.sort(key=order)
     rows = [{**c, "due": next_due.get(c["id"]), "zone": v.zone(c["agency"])} for c in cases]
-    return render(v, "queue.html", rows=rows, kinds=KINDS, outcomes=OUTCOMES, states=STATES,
-                  kind=kind, outcome=outcome, state=state)
+    return render(
+        v,
+        "queue.html",
+        rows=rows,
+        kinds=KINDS,
+        outcomes=OUTCOMES,
+        states=STATES,
+        kind=kind,
+        outcome=outcome,
+        state=state,
+    )
 
 
 @router.get("/deadlines", response_class=HTMLResponse)
@@ -134,11 +162,11 @@ def deadlines(v: Seen, days: str = "14") -> Response:
     span = int(days) if days.isdigit() and 0 < int(days) <= 3660 else 14
     rows = _service(v).due(who, dt.timedelta(days=span))
     cases = {c["id"]: c for c in _service(v).find(who, None, None, 500)}
-    return render(v, "deadlines.html", rows=rows, days=span, zone=v.zone(who.agency),
-                  cases=cases)
+    return render(v, "deadlines.html", rows=rows, days=span, zone=v.zone(who.agency), cases=cases)
 
 
 # --- a new request --------------------------------------------------------------------------
+
 
 def _agencies(who: Actor) -> list[str]:
     return sorted(who.agencies | {who.agency})
@@ -148,11 +176,22 @@ def _form(v: Visit, kind: str, **context: Any) -> dict[str, Any]:
     who = v.signed_in()
     agency = context.pop("agency", who.agency)
     zone = v.zone(agency)
-    return {"kind": kind, "layout": intake.layout(kind), "agencies": _agencies(who),
-            "agency": agency, "kind_text": intake.KIND_TEXT, "doc_text": intake.DOCUMENT_TEXT,
-            "choices": intake.CHOICES, "rows": range(intake.OFFENSE_ROWS),
-            "now": intake.local_input(dt.datetime.now(dt.UTC), zone), "zone": zone,
-            "values": {}, "problems": {}, "unplaced": [], **context}
+    return {
+        "kind": kind,
+        "layout": intake.layout(kind),
+        "agencies": _agencies(who),
+        "agency": agency,
+        "kind_text": intake.KIND_TEXT,
+        "doc_text": intake.DOCUMENT_TEXT,
+        "choices": intake.CHOICES,
+        "rows": range(intake.OFFENSE_ROWS),
+        "now": intake.local_input(dt.datetime.now(dt.UTC), zone),
+        "zone": zone,
+        "values": {},
+        "problems": {},
+        "unplaced": [],
+        **context,
+    }
 
 
 @router.get("/cases/new", response_class=HTMLResponse)
@@ -160,8 +199,15 @@ def new_case(v: Seen, kind: str = "") -> Response:
     v.signed_in()
     chosen = intake.known_kind(kind)
     if chosen is None:
-        return render(v, "kind.html", kinds=KINDS, kind_text=intake.KIND_TEXT,
-                      unknown=bool(kind), action="/cases/new", heading="New request")
+        return render(
+            v,
+            "kind.html",
+            kinds=KINDS,
+            kind_text=intake.KIND_TEXT,
+            unknown=bool(kind),
+            action="/cases/new",
+            heading="New request",
+        )
     return render(v, "new.html", **_form(v, chosen))
 
 
@@ -169,12 +215,24 @@ def _request_of(v: Visit) -> tuple[str, str, dict[str, Any]]:
     who = v.signed_in()
     kind = intake.known_kind(v.get("kind"))
     if kind is None:
-        raise PageError(422, "unknown kind", f"'{v.get('kind')[:40]}' is not a kind of request",
-                        "choose the kind on /cases/new")
+        raise PageError(
+            422,
+            "unknown kind",
+            f"'{v.get('kind')[:40]}' is not a kind of request",
+            "choose the kind on /cases/new",
+        )
     agency = v.get("agency") or who.agency
     if agency not in _agencies(who):
-        raise RequestError([Problem("agency", f"you may not open cases for '{agency[:100]}'",
-                                    "open cases for your own agency")], title="forbidden")
+        raise RequestError(
+            [
+                Problem(
+                    "agency",
+                    f"you may not open cases for '{agency[:100]}'",
+                    "open cases for your own agency",
+                )
+            ],
+            title="forbidden",
+        )
     return kind, agency, intake.to_request(v.form, kind, agency, v.zone(agency))
 
 
@@ -188,8 +246,7 @@ def preview(v: Posted) -> Response:
     except CaseByCaseError as exc:
         found = [Problem(intake.field_of(p.where, v.form), p.why, p.hint) for p in exc.problems]
         return render(v, "_preview.html", problems=found, rec=None)
-    return render(v, "_preview.html", problems=[],
-                  rec=recommendation(rec, v.registry.get(agency)))
+    return render(v, "_preview.html", problems=[], rec=recommendation(rec, v.registry.get(agency)))
 
 
 @router.post("/cases/new", response_class=HTMLResponse)
@@ -203,12 +260,17 @@ def save_case(v: Posted) -> Response:
         problems = {intake.field_of(k, v.form): why for k, why in problems_by_field(exc).items()}
         known = intake.field_names(kind)
         unplaced = [f"{k}: {why}" if k else why for k, why in problems.items() if k not in known]
-        return render(v, "new.html", 422, **_form(
-            v, kind, agency=agency, values=v.form, problems=problems, unplaced=unplaced))
+        return render(
+            v,
+            "new.html",
+            422,
+            **_form(v, kind, agency=agency, values=v.form, problems=problems, unplaced=unplaced),
+        )
     return redirect(f"/cases/{case['id']}")
 
 
 # --- the case page --------------------------------------------------------------------------
+
 
 def _case_id(case_id: str) -> str:
     if not CASE_ID.match(case_id):
@@ -226,28 +288,47 @@ def _case_page(v: Visit, case_id: str, status: int = 200, **context: Any) -> Res
         pack = None
     zone = v.zone(case["agency"])
     decisions = case.get("decisions", [])
-    chain = [b for b in service.verify_audit() if b.agency == case["agency"]] \
-        if who.role != "public" else []
+    chain = (
+        [b for b in service.verify_audit() if b.agency == case["agency"]]
+        if who.role != "public"
+        else []
+    )
     last = decisions[-1] if decisions else None
     may = {
         "decide": who.role in ("officer", "supervisor") and case["state"] == "recommended",
-        "review": who.role == "supervisor" and case["state"] == "decided"
-        and last is not None and last["actor"] != who.user,
-        "own_decision": who.role == "supervisor" and case["state"] == "decided"
-        and last is not None and last["actor"] == who.user,
-        "close": who.role in ("officer", "supervisor") and (
-            case["state"] == "reviewed" or (case["state"] == "decided"
-                                            and not case["needs_review"])),
+        "review": who.role == "supervisor"
+        and case["state"] == "decided"
+        and last is not None
+        and last["actor"] != who.user,
+        "own_decision": who.role == "supervisor"
+        and case["state"] == "decided"
+        and last is not None
+        and last["actor"] == who.user,
+        "close": who.role in ("officer", "supervisor")
+        and (
+            case["state"] == "reviewed" or (case["state"] == "decided" and not case["needs_review"])
+        ),
         "reopen": who.role in ("supervisor", "counsel") and case["state"] == "closed",
     }
     rec = case.get("recommendation") or {}
     form = context.get("form", "")
     shown = {"decision": may["decide"], "review": may["review"], "reopen": may["reopen"]}
-    return render(v, "case.html", status, case=case, zone=zone, may=may, chain=chain,
-                  alert=not shown.get(form, False),
-                  rec=recommendation(rec, pack) if rec else None, outcomes=OUTCOMES,
-                  form=context.pop("form", ""), problems=context.pop("problems", {}),
-                  values=context.pop("values", {}), **context)
+    return render(
+        v,
+        "case.html",
+        status,
+        case=case,
+        zone=zone,
+        may=may,
+        chain=chain,
+        alert=not shown.get(form, False),
+        rec=recommendation(rec, pack) if rec else None,
+        outcomes=OUTCOMES,
+        form=context.pop("form", ""),
+        problems=context.pop("problems", {}),
+        values=context.pop("values", {}),
+        **context,
+    )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -257,8 +338,9 @@ def case_page(v: Seen, case_id: str) -> Response:
 
 def _note(v: Visit, name: str, problems: dict[str, str]) -> str | None:
     value = v.get(name).strip()
-    why = text_problem(value) or (f"longer than {NOTE_MAX} characters"
-                                  if len(value) > NOTE_MAX else None)
+    why = text_problem(value) or (
+        f"longer than {NOTE_MAX} characters" if len(value) > NOTE_MAX else None
+    )
     if why:
         problems[name] = why
     return value or None
@@ -306,8 +388,9 @@ def review(v: Posted, case_id: str) -> Response:
         case = _service(v).get(case_id, who)
         decisions = case.get("decisions", [])
         if decisions and decisions[-1]["actor"] == who.user:
-            problems["approve"] = ("you made this decision; another supervisor reviews it: "
-                                   "ask a colleague")
+            problems["approve"] = (
+                "you made this decision; another supervisor reviews it: ask a colleague"
+            )
         if not problems:
             _service(v).review(case_id, who, verdict == "true", note)
 

@@ -35,9 +35,16 @@ def cite(pack: CompiledPack, clause: Clause) -> Citation:
     src: Source = pack.pack.sources[clause.source]
     text = shown.get("text")
     words = shown.get("words") or ("quote" if text else "none")
-    return Citation(str(shown["source"]), src.title, clause.section,
-                    str(text) if text else None, str(words), src.url,
-                    tuple(src.unconfirmed), str(src.authority))
+    return Citation(
+        str(shown["source"]),
+        src.title,
+        clause.section,
+        str(text) if text else None,
+        str(words),
+        src.url,
+        tuple(src.unconfirmed),
+        str(src.authority),
+    )
 
 
 @dataclass(frozen=True)
@@ -62,9 +69,19 @@ def rule_view(pack: CompiledPack, rd: RuleDef, today: dt.date) -> RuleView:
     in_force = (rd.start is None or rd.start <= today) and (rd.end is None or today < rd.end)
     kinds = (r.when or {}).get("kind", ())
     kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
-    return RuleView(rd.id, r.says, rd.layer, r.outcome, r.binding, describe(rd.node),
-                    rd.start, rd.end, in_force, tuple(cite(pack, c) for c in r.because),
-                    tuple(str(k) for k in kinds))
+    return RuleView(
+        rd.id,
+        r.says,
+        rd.layer,
+        r.outcome,
+        r.binding,
+        describe(rd.node),
+        rd.start,
+        rd.end,
+        in_force,
+        tuple(cite(pack, c) for c in r.because),
+        tuple(str(k) for k in kinds),
+    )
 
 
 def recommendation(rec: dict[str, Any], pack: CompiledPack | None) -> dict[str, Any]:
@@ -73,17 +90,33 @@ def recommendation(rec: dict[str, Any], pack: CompiledPack | None) -> dict[str, 
     actions = []
     for a in rec.get("actions", []):
         text = pack.pack.actions.get(a["do"]) if pack else None
-        actions.append({"do": a["do"], "text": text or words(a["do"]).capitalize(),
-                        "by": local(a["by"], zone) if a.get("by") else None,
-                        "by_iso": a.get("by"), "clock": a.get("clock"),
-                        "note": a.get("note"), "because": a.get("because", [])})
+        actions.append(
+            {
+                "do": a["do"],
+                "text": text or words(a["do"]).capitalize(),
+                "by": local(a["by"], zone) if a.get("by") else None,
+                "by_iso": a.get("by"),
+                "clock": a.get("clock"),
+                "note": a.get("note"),
+                "because": a.get("because", []),
+            }
+        )
     rules: list[RuleView] = []
     if pack is not None:
         today = dt.datetime.now(pack.zone).date()
-        rules = [rule_view(pack, pack.rules[pack.index[rid]], today)
-                 for rid in rec.get("rules", []) if rid in pack.index]
-    return {"outcome": rec.get("outcome"), "explanation": rec.get("explanation", ""),
-            "actions": actions, "risks": rec.get("risks", []), "rules": rules,
-            "citations": rec.get("citations", []), "policy": rec.get("policy", {}),
-            "overridden": rec.get("overridden", []),
-            "evaluated_at": local(rec.get("evaluated_at"), zone)}
+        rules = [
+            rule_view(pack, pack.rules[pack.index[rid]], today)
+            for rid in rec.get("rules", [])
+            if rid in pack.index
+        ]
+    return {
+        "outcome": rec.get("outcome"),
+        "explanation": rec.get("explanation", ""),
+        "actions": actions,
+        "risks": rec.get("risks", []),
+        "rules": rules,
+        "citations": rec.get("citations", []),
+        "policy": rec.get("policy", {}),
+        "overridden": rec.get("overridden", []),
+        "evaluated_at": local(rec.get("evaluated_at"), zone),
+    }

@@ -36,8 +36,14 @@ STATIC = "/static/vendor"
 def agency_packs(registry: Registry) -> list[CompiledPack]:
     """The packs of real or example agencies (not the federal and state layers)."""
     packs = [registry.get(pid) for pid in registry.ids()]
-    return [p for p in packs if p.pack.chain[-1] == p.id and len(p.pack.chain) > 1
-            and p.pack.agency.name and not p.pack.agency.name.startswith("(")]
+    return [
+        p
+        for p in packs
+        if p.pack.chain[-1] == p.id
+        and len(p.pack.chain) > 1
+        and p.pack.agency.name
+        and not p.pack.agency.name.startswith("(")
+    ]
 
 
 def _pack(v: Visit, pack_id: str) -> CompiledPack:
@@ -53,23 +59,31 @@ def home(v: Seen) -> Response:
 
 # --- the API documentation, served with the app's own copies of its scripts ----------------
 
+
 @router.get("/docs", response_class=HTMLResponse)
 def swagger() -> Response:
     return get_swagger_ui_html(
-        openapi_url="/openapi.json", title="casebycase API",
+        openapi_url="/openapi.json",
+        title="casebycase API",
         swagger_js_url=f"{STATIC}/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url=f"{STATIC}/swagger-ui/swagger-ui.css",
-        swagger_favicon_url="/static/favicon.svg")
+        swagger_favicon_url="/static/favicon.svg",
+    )
 
 
 @router.get("/redoc", response_class=HTMLResponse)
 def redoc() -> Response:
-    return get_redoc_html(openapi_url="/openapi.json", title="casebycase API",
-                          redoc_js_url=f"{STATIC}/redoc/redoc.standalone.js",
-                          redoc_favicon_url="/static/favicon.svg", with_google_fonts=False)
+    return get_redoc_html(
+        openapi_url="/openapi.json",
+        title="casebycase API",
+        redoc_js_url=f"{STATIC}/redoc/redoc.standalone.js",
+        redoc_favicon_url="/static/favicon.svg",
+        with_google_fonts=False,
+    )
 
 
 # --- packs ----------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=64)
 def _scenarios(pack: CompiledPack) -> Report:
@@ -92,17 +106,33 @@ def pack(v: Seen, pack_id: str, since: str = "", until: str = "") -> Response:
     p = _pack(v, pack_id)
     today = _today(p)
     rules = [rule_view(p, rd, today) for rd in p.rules]
-    layers = [(layer, [r for r in rules if r.layer == layer])
-              for layer in dict.fromkeys(r.layer for r in rules)]
+    layers = [
+        (layer, [r for r in rules if r.layer == layer])
+        for layer in dict.fromkeys(r.layer for r in rules)
+    ]
     problems: dict[str, str] = {}
-    dates = {name: _date(text, name, problems) for name, text in
-             (("since", since), ("until", until)) if text}
+    dates = {
+        name: _date(text, name, problems)
+        for name, text in (("since", since), ("until", until))
+        if text
+    }
     changes = None
     if not problems and len(dates) == 2:
         changes = _changes(p, dates["since"], dates["until"])
-    return render(v, "pack.html", 422 if problems else 200, pack=p, layers=layers,
-                  today=today, sources=list(p.pack.sources.values()), report=_scenarios(p),
-                  since=since[:10], until=until[:10], problems=problems, changes=changes)
+    return render(
+        v,
+        "pack.html",
+        422 if problems else 200,
+        pack=p,
+        layers=layers,
+        today=today,
+        sources=list(p.pack.sources.values()),
+        report=_scenarios(p),
+        since=since[:10],
+        until=until[:10],
+        problems=problems,
+        changes=changes,
+    )
 
 
 def _date(text: str, name: str, problems: dict[str, str]) -> dt.date:
@@ -122,71 +152,122 @@ def _changes(pack: CompiledPack, since: dt.date, until: dt.date) -> Comparison:
 
 # --- the public page: the agency's policy only --------------------------------------------
 
+
 @router.get("/public/{agency}", response_class=HTMLResponse)
 def public(v: Seen, agency: str) -> Response:
     p = _pack(v, agency)
     if p not in agency_packs(v.registry):
-        raise PageError(404, "not found", "this pack is not an agency's policy",
-                        "choose an agency on the home page")
+        raise PageError(
+            404,
+            "not found",
+            "this pack is not an agency's policy",
+            "choose an agency on the home page",
+        )
     today = _today(p)
     rules = [rule_view(p, rd, today) for rd in p.rules]
     in_force = [r for r in rules if r.in_force]
-    by_kind = [(kind, intake.KIND_TEXT[kind],
-                [r for r in in_force if kind in r.kinds],
-                _baseline(p, kind)) for kind in KINDS]
+    by_kind = [
+        (kind, intake.KIND_TEXT[kind], [r for r in in_force if kind in r.kinds], _baseline(p, kind))
+        for kind in KINDS
+    ]
     general = [r for r in in_force if not r.kinds]
-    return render(v, "public.html", pack=p, by_kind=by_kind, general=general, today=today,
-                  sources=list(p.pack.sources.values()))
+    return render(
+        v,
+        "public.html",
+        pack=p,
+        by_kind=by_kind,
+        general=general,
+        today=today,
+        sources=list(p.pack.sources.values()),
+    )
 
 
 def _baseline(pack: CompiledPack, kind: str) -> str:
     """The outcome for a plain request of this kind from ICE (no papers, nobody in custody):
     what the policy does when nothing else is known."""
-    request = parse_request({"agency": pack.id, "kind": kind, "purpose": "civil_immigration",
-                             "requester": {"agency": "ICE"},
-                             "received_at": dt.datetime.now(pack.zone).isoformat()})
+    request = parse_request(
+        {
+            "agency": pack.id,
+            "kind": kind,
+            "purpose": "civil_immigration",
+            "requester": {"agency": "ICE"},
+            "received_at": dt.datetime.now(pack.zone).isoformat(),
+        }
+    )
     return evaluate(request, pack).outcome
 
 
 # --- the dry run ----------------------------------------------------------------------------
 
+
 @router.get("/try", response_class=HTMLResponse)
 def try_page(v: Seen, kind: str = "") -> Response:
     chosen = intake.known_kind(kind)
     if chosen is None:
-        return render(v, "kind.html", kinds=KINDS, kind_text=intake.KIND_TEXT,
-                      unknown=bool(kind), action="/try", heading="Try a request")
+        return render(
+            v,
+            "kind.html",
+            kinds=KINDS,
+            kind_text=intake.KIND_TEXT,
+            unknown=bool(kind),
+            action="/try",
+            heading="Try a request",
+        )
     return render(v, "try.html", **_try_form(chosen), results=None)
 
 
 def _try_form(kind: str, **context: Any) -> dict[str, Any]:
-    return {"kind": kind, "layout": intake.layout(kind), "kind_text": intake.KIND_TEXT,
-            "doc_text": intake.DOCUMENT_TEXT, "choices": intake.CHOICES,
-            "rows": range(intake.OFFENSE_ROWS), "agencies": [], "agency": "",
-            "now": intake.local_input(dt.datetime.now(dt.UTC), ZoneInfo("America/Chicago")),
-            "values": {}, "problems": {}, "unplaced": [], **context}
+    return {
+        "kind": kind,
+        "layout": intake.layout(kind),
+        "kind_text": intake.KIND_TEXT,
+        "doc_text": intake.DOCUMENT_TEXT,
+        "choices": intake.CHOICES,
+        "rows": range(intake.OFFENSE_ROWS),
+        "agencies": [],
+        "agency": "",
+        "now": intake.local_input(dt.datetime.now(dt.UTC), ZoneInfo("America/Chicago")),
+        "values": {},
+        "problems": {},
+        "unplaced": [],
+        **context,
+    }
 
 
 @router.post("/try", response_class=HTMLResponse)
 def try_run(v: Posted) -> Response:
     kind = intake.known_kind(v.get("kind"))
     if kind is None:
-        raise PageError(422, "unknown kind", "this is not a kind of request",
-                        "choose the kind on /try")
+        raise PageError(
+            422, "unknown kind", "this is not a kind of request", "choose the kind on /try"
+        )
     results: list[dict[str, Any]] = []
     problems: dict[str, str] = {}
     for p in agency_packs(v.registry):
         try:
             request = parse_request(checked(intake.to_request(v.form, kind, p.id, p.zone)))
         except CaseByCaseError as exc:
-            problems = {intake.field_of(q.where, v.form): f"{q.why}: {q.hint}"
-                        for q in exc.problems}
+            problems = {
+                intake.field_of(q.where, v.form): f"{q.why}: {q.hint}" for q in exc.problems
+            }
             break
         results.append({"pack": p, "rec": recommendation(evaluate(request, p).to_dict(), p)})
     if problems:
         results = []
     status = 422 if problems else 200
-    return render(v, "try.html", status, **_try_form(
-        kind, values=v.form, problems=problems,
-        unplaced=[f"{k}: {w}" if k else w for k, w in problems.items()
-                  if k not in intake.field_names(kind)]), results=results)
+    return render(
+        v,
+        "try.html",
+        status,
+        **_try_form(
+            kind,
+            values=v.form,
+            problems=problems,
+            unplaced=[
+                f"{k}: {w}" if k else w
+                for k, w in problems.items()
+                if k not in intake.field_names(kind)
+            ],
+        ),
+        results=results,
+    )

@@ -30,13 +30,19 @@ CSRF = "cbc_csrf"
 MAX_FORM = 64_000
 """Largest form body a page reads (bytes)."""
 WEB = Path(__file__).resolve().parent.parent
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-       "object-src 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
 """Only the app's own scripts run, so stored text can never become a script."""
-HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-           "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY",
-           "Cache-Control": "no-store"}
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
 
 
 class PageError(Exception):
@@ -118,25 +124,39 @@ async def posted(request: Request) -> Visit:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM:
-            raise PageError(413, "form too large", f"the form is over {MAX_FORM} bytes",
-                            "shorten the text fields")
+            raise PageError(
+                413,
+                "form too large",
+                f"the form is over {MAX_FORM} bytes",
+                "shorten the text fields",
+            )
     try:
-        v.form = parse_qs(body.decode("ascii", "replace"), keep_blank_values=True,
-                          max_num_fields=300, errors="replace")
+        v.form = parse_qs(
+            body.decode("ascii", "replace"),
+            keep_blank_values=True,
+            max_num_fields=300,
+            errors="replace",
+        )
     except ValueError as exc:
         raise PageError(400, "bad form", str(exc), "send the form from its page") from None
     sent = v.get("csrf")
     if v.fresh_csrf or not secrets.compare_digest(sent.encode(), v.csrf.encode()):
-        raise PageError(403, "form expired",
-                        "the form's security token does not match this browser's",
-                        "reload the page and send the form again (over plain HTTP, browsers "
-                        "keep the page's secure cookies only for localhost: use HTTPS)")
+        raise PageError(
+            403,
+            "form expired",
+            "the form's security token does not match this browser's",
+            "reload the page and send the form again (over plain HTTP, browsers "
+            "keep the page's secure cookies only for localhost: use HTTPS)",
+        )
     return v
 
 
-ENV = Environment(loader=FileSystemLoader(WEB / "templates"),
-                  autoescape=select_autoescape(default=True, default_for_string=True),
-                  trim_blocks=True, lstrip_blocks=True)
+ENV = Environment(
+    loader=FileSystemLoader(WEB / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def local(value: Any, zone: ZoneInfo | None = None) -> str:
@@ -165,12 +185,11 @@ ENV.filters.update(local=local, words=words)
 def render(v: Visit, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page from its template, with the CSRF cookie set when it is new."""
     html = ENV.get_template(template).render(
-        visit=v, actor=v.actor, username=v.username, csrf=v.csrf, path=v.request.url.path,
-        **context)
+        visit=v, actor=v.actor, username=v.username, csrf=v.csrf, path=v.request.url.path, **context
+    )
     response = HTMLResponse(html, status_code=status, headers=HEADERS)
     if v.fresh_csrf:
-        response.set_cookie(CSRF, v.csrf, httponly=True, secure=True, samesite="strict",
-                            path="/")
+        response.set_cookie(CSRF, v.csrf, httponly=True, secure=True, samesite="strict", path="/")
     return response
 
 

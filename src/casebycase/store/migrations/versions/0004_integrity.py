@@ -17,9 +17,11 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
     )
-    op.execute("INSERT INTO audit_heads (agency, seq, hash) SELECT e.agency, e.seq, e.hash "
-               "FROM audit_events e WHERE e.seq = (SELECT MAX(m.seq) FROM audit_events m "
-               "WHERE m.agency = e.agency)")
+    op.execute(
+        "INSERT INTO audit_heads (agency, seq, hash) SELECT e.agency, e.seq, e.hash "
+        "FROM audit_events e WHERE e.seq = (SELECT MAX(m.seq) FROM audit_events m "
+        "WHERE m.agency = e.agency)"
+    )
     op.create_table(
         "login_attempts",
         sa.Column("key", sa.String(300), primary_key=True),
