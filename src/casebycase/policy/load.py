@@ -9,18 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import types
-import typing
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 from casebycase.errors import PackError, PackNotFound, Problem
-from casebycase.policy.condition import TRUE, Dated, Node, Profile
+from casebycase.policy.condition import TRUE, Node, Profile
 from casebycase.policy.document import Document, read_yaml
 from casebycase.policy.model import (
     LAYERS,
@@ -39,6 +37,7 @@ from casebycase.policy.model import (
 from casebycase.policy.parse import Locate, Parser
 from casebycase.policy.quotes import check_citations
 from casebycase.policy.texts import library
+from casebycase.policy.validation import build_profile, validate
 
 PACK_FILE = "pack.yaml"
 TESTS_FILE = "tests.yaml"
@@ -235,7 +234,7 @@ def _read_file(path: Path) -> tuple[PackFile, Document, list[TestDef]]:
             [Problem(doc.where(()), "a pack file is a mapping", "start with 'pack: my-agency'")],
             title="invalid pack",
         )
-    pack_file = _validate(PackFile, doc.data, doc)
+    pack_file = validate(PackFile, doc.data, doc)
     tests = [
         TestDef(s, doc.where(("tests", i)), pack_file.pack) for i, s in enumerate(pack_file.tests)
     ]
@@ -245,7 +244,7 @@ def _read_file(path: Path) -> tuple[PackFile, Document, list[TestDef]]:
 def _read_tests(tests_path: Path, pack: str) -> list[TestDef]:
     """The scenarios of a pack's tests.yaml (read only when tests are asked for)."""
     tdoc = read_yaml(tests_path.read_text(encoding="utf-8"), _shown(tests_path))
-    scenarios = _validate(TypeAdapter(list[Scenario]), tdoc.data, tdoc)
+    scenarios = validate(TypeAdapter(list[Scenario]), tdoc.data, tdoc)
     return [TestDef(s, tdoc.where((i,)), pack) for i, s in enumerate(scenarios)]
 
 
@@ -254,70 +253,6 @@ def _shown(path: Path) -> str:
         return str(path.resolve().relative_to(bundled_dir().parent.parent.parent))
     except ValueError:
         return str(path)
-
-
-def _validate(model: Any, data: Any, doc: Document) -> Any:
-    try:
-        if isinstance(model, TypeAdapter):
-            return model.validate_python(data)
-        return model.model_validate(data)
-    except ValidationError as exc:
-        root = model if isinstance(model, type) else None
-        problems = [_problem(err, doc, root) for err in exc.errors()]
-        raise PackError(problems, title="invalid pack") from None
-
-
-def _problem(err: Any, doc: Document, root: type[BaseModel] | None) -> Problem:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-    where, kind = doc.where(loc), err["type"]
-    name = str(loc[-1]) if loc else ""
-    if kind == "extra_forbidden":
-        known = _known_keys(root or Scenario, loc[:-1] if root else loc[1:-1])
-        near = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-        hint = f"did you mean '{near[0]}'?" if near else f"known keys: {', '.join(known)}"
-        return Problem(where, f"unknown key '{name}'", hint)
-    if kind == "missing":
-        return Problem(where, f"'{name}' is required here", f"add '{name}:'")
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        choices = [c.strip().strip("'") for c in expected.replace(" or ", ",").split(",")]
-        near = difflib.get_close_matches(str(err.get("input")), choices, n=1, cutoff=0.5)
-        hint = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(choices)}"
-        return Problem(where, f"'{err.get('input')}' is not allowed for '{name}'", hint)
-    if kind == "string_pattern_mismatch":
-        return Problem(
-            where,
-            f"'{err.get('input')}' is not a valid id for '{name}'",
-            "use lower-case letters, digits, '.', '-' and '_'",
-        )
-    if kind.startswith("date"):
-        return Problem(where, f"'{name}' is not a date", "write it as YYYY-MM-DD")
-    message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-    return Problem(where, message, "see docs/policy-language.md")
-
-
-def _known_keys(model: Any, loc: tuple[Any, ...]) -> list[str]:
-    current = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = getattr(current, "model_fields", {})
-        if part not in fields:
-            return []
-        current = _inner(fields[part].annotation)
-    return sorted(getattr(current, "model_fields", {}))
-
-
-def _inner(annotation: Any) -> Any:
-    while True:
-        args = typing.get_args(annotation)
-        origin = typing.get_origin(annotation)
-        if origin in (list, dict) and args:
-            annotation = args[-1]
-        elif origin in (typing.Union, types.UnionType) and args:
-            annotation = next(a for a in args if a is not type(None))
-        else:
-            return annotation
 
 
 def _merge(
@@ -547,27 +482,3 @@ def _check_clauses(
 def _did_you_mean(name: str, known: Any, otherwise: str = "check the spelling") -> str:
     near = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
     return f"did you mean '{near[0]}'?" if near else otherwise
-
-
-def build_profile(agency: AgencyProfile) -> Profile:
-    """Agency facts with dates turned into instants in the agency's zone."""
-    try:
-        zone = ZoneInfo(agency.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-
-    def instant(day: dt.date | None, default: float) -> float:
-        return default if day is None else dt.datetime.combine(day, dt.time(), zone).timestamp()
-
-    lo, hi = float("-inf"), float("inf")
-    return Profile(
-        type=agency.type,
-        runs_jail=agency.runs_jail,
-        programs=tuple(
-            Dated(p.model, instant(p.effective, lo), instant(p.expires, hi))
-            for p in agency.programs_287g
-        ),
-        agreements=tuple(
-            Dated(a.id, instant(a.effective, lo), instant(a.expires, hi)) for a in agency.agreements
-        ),
-    )
