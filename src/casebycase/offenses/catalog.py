@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -50,23 +50,7 @@ from casebycase.offenses.citations import (
     parse_citation,
     parse_code_pattern,
 )
-
-Category = Literal[
-    "human_trafficking",
-    "sex_trafficking",
-    "child_exploitation",
-    "homicide",
-    "sexual_assault",
-    "violent_felony",
-    "drug_felony",
-    "other_felony",
-    "dwi",
-    "misdemeanor",
-    "immigration_crime",
-    "ordinance",
-    "unknown",
-]
-Level = Literal["felony", "misdemeanor", "infraction"]
+from casebycase.vocabulary import Category, Level
 
 ABBREVIATIONS_FILE = "abbreviations.yaml"
 CATALOG_FILES = ("holds.yaml", "federal.yaml", "missouri.yaml", "texas.yaml", "charge-texts.yaml")

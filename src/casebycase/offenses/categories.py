@@ -4,25 +4,8 @@ from __future__ import annotations
 
 import re
 
-CATEGORIES: tuple[str, ...] = (
-    "human_trafficking",
-    "sex_trafficking",
-    "child_exploitation",
-    "homicide",
-    "sexual_assault",
-    "violent_felony",
-    "drug_felony",
-    "other_felony",
-    "dwi",
-    "misdemeanor",
-    "immigration_crime",
-    "ordinance",
-    "unknown",
-)
-"""The fixed category enumeration of the request format, in the order the spec lists it."""
-
-LEVELS: tuple[str, ...] = ("felony", "misdemeanor", "infraction")
-"""The fixed level enumeration of the request format."""
+from casebycase.vocabulary import CATEGORIES as CATEGORIES  # the request format's, re-exported
+from casebycase.vocabulary import LEVELS as LEVELS
 
 SEVERITY: tuple[str, ...] = (
     "human_trafficking",
